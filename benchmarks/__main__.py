@@ -1,0 +1,72 @@
+"""Command line: ``python -m benchmarks {run,report,list} ...``."""
+
+import argparse
+import shlex
+import sys
+import time
+
+from .methods import METHODS
+from .models import MODELS
+from .suites import SUITES
+
+
+def _split(value):
+    return [v for v in value.split(",") if v] if value else None
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run (or resume) a suite and write its outputs")
+    run.add_argument("--suite", default="quick", choices=sorted(SUITES))
+    run.add_argument("--datasets", help="comma-separated data set names (default: all)")
+    run.add_argument("--subset", type=int, help="only the first N data sets of the suite")
+    run.add_argument("--methods", help="comma-separated method names (default: all)")
+    run.add_argument("--n-jobs", type=int, default=1, help="parallel cells (joblib)")
+    run.add_argument("--time-limit", type=float, default=None, help="seconds per cell")
+    run.add_argument("--no-cache", action="store_true", help="recompute cached cells")
+    run.add_argument("--out", help="output folder (default: benchmarks/results/<suite>)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    commands.add_parser("list", help="list suites, methods and models")
+    return parser
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    args = _parser().parse_args(argv)
+    if args.command == "list":
+        for name, suite in SUITES.items():
+            print(f"suite {name}: {len(suite.datasets)} data sets, {len(suite.methods)} methods")
+        print("methods:", ", ".join(METHODS))
+        print("models:", ", ".join(MODELS))
+        return 0
+
+    from .report import write_outputs
+    from .runner import run_suite
+
+    suite = SUITES[args.suite]
+    datasets = _split(args.datasets)
+    if args.subset:
+        datasets = [d.name for d in suite.datasets[: args.subset]]
+    start = time.perf_counter()
+    rows = run_suite(
+        args.suite,
+        datasets=datasets,
+        methods=_split(args.methods),
+        n_jobs=args.n_jobs,
+        use_cache=not args.no_cache,
+        time_limit_s=args.time_limit,
+        progress=not args.quiet,
+    )
+    command = "python -m benchmarks " + shlex.join(argv)
+    summary = write_outputs(rows, suite, command, args.out)
+    print(summary.split("## Mean ± sd")[0])
+    print(
+        f"[{len(rows)} rows in {time.perf_counter() - start:.0f} s; outputs in "
+        f"{args.out or f'benchmarks/results/{suite.name}'}]"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

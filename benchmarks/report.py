@@ -1,0 +1,217 @@
+"""Generated outputs of a suite: per-fold CSV, Markdown summary and plots.
+
+Nothing here is typed by hand: every table and figure is computed from the rows
+the runner produced.
+"""
+
+import platform
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .metrics import CLASSIFICATION_METRICS
+
+RESULTS_ROOT = Path(__file__).resolve().parent / "results"
+HIGHER_IS_BETTER = dict.fromkeys(CLASSIFICATION_METRICS, True)
+
+
+def _pair_means(ok, metric):
+    """Mean of ``metric`` over folds, per (data set, model, method)."""
+    return ok.groupby(["kind", "dataset", "model", "method"])[metric].mean().unstack("method")
+
+
+def mean_ranks(ok, metric):
+    """Mean rank (1 = best) of each method per data kind, over (data set, model) pairs.
+
+    Within a kind, only the methods that ran on every pair of that kind are
+    ranked, so ranks compare like with like.
+    """
+    table = {}
+    for kind, means in _pair_means(ok, metric).groupby(level="kind"):
+        means = means.dropna(axis=1, how="any")
+        ranks = means.rank(axis=1, ascending=not HIGHER_IS_BETTER[metric])
+        table[kind] = ranks.mean()
+    return pd.DataFrame(table)
+
+
+def against_reference(ok, metric, reference):
+    """Wins/ties/losses of each method against ``reference`` with a Wilcoxon p-value."""
+    rows = []
+    means = _pair_means(ok, metric)
+    if reference not in means:
+        return pd.DataFrame()
+    for method in means.columns:
+        if method == reference:
+            continue
+        paired = means[[method, reference]].dropna()
+        if paired.empty:
+            continue
+        diff = paired[method] - paired[reference]
+        wins, losses = int((diff > 1e-9).sum()), int((diff < -1e-9).sum())
+        ties = len(diff) - wins - losses
+        p_value = np.nan
+        if wins + losses > 0:
+            p_value = stats.wilcoxon(paired[method], paired[reference], zero_method="zsplit").pvalue
+        rows.append(
+            {
+                "method": method,
+                "pairs": len(diff),
+                "wins": wins,
+                "ties": ties,
+                "losses": losses,
+                f"mean {metric} diff": diff.mean(),
+                "wilcoxon p": p_value,
+            }
+        )
+    return (
+        pd.DataFrame(rows).set_index("method").sort_values(f"mean {metric} diff", ascending=False)
+    )
+
+
+def critical_difference(n_methods, n_pairs, alpha=0.05):
+    """Nemenyi critical difference of mean ranks (Demšar 2006)."""
+    q_alpha = stats.studentized_range.ppf(1 - alpha, n_methods, np.inf) / np.sqrt(2)
+    return q_alpha * np.sqrt(n_methods * (n_methods + 1) / (6.0 * n_pairs))
+
+
+def plot_mean_ranks(ok, metric, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ranks = mean_ranks(ok, metric)
+    kinds = list(ranks.columns)
+    fig, axes = plt.subplots(
+        1, len(kinds), figsize=(6 * len(kinds), 0.35 * len(ranks) + 1.8), squeeze=False
+    )
+    for ax, kind in zip(axes[0], kinds, strict=True):
+        column = ranks[kind].dropna().sort_values()
+        n_pairs = len(_pair_means(ok, metric).loc[kind])
+        cd = critical_difference(len(column), n_pairs)
+        colors = [
+            "tab:red" if m.startswith(("TSAug", "Latent", "Flow")) else "tab:gray"
+            for m in column.index
+        ]
+        ax.hlines(range(len(column)), 1, column.values, color="lightgray", lw=1)
+        ax.scatter(column.values, range(len(column)), color=colors, zorder=3)
+        ax.set_yticks(range(len(column)), column.index)
+        ax.invert_yaxis()
+        ax.set_xlabel(f"mean rank of {metric} (1 = best)")
+        best = column.iloc[0]
+        ax.plot([best, best + cd], [-0.8, -0.8], color="black", lw=3)
+        ax.text(best, -1.1, f"Nemenyi CD = {cd:.2f} (α=0.05)", fontsize=8)
+        ax.set_ylim(len(column) - 0.5, -1.5)
+        ax.set_title(f"{kind}: {n_pairs} (data set, model) pairs")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _fmt(value, digits=3):
+    return "" if pd.isna(value) else f"{value:.{digits}f}"
+
+
+def _markdown(frame, digits=3):
+    frame = frame.copy()
+    for column in frame.columns:
+        if pd.api.types.is_float_dtype(frame[column]):
+            frame[column] = frame[column].map(lambda v: _fmt(v, digits))
+    return frame.to_markdown()
+
+
+def summary_markdown(rows, suite, command, environment):
+    frame = pd.DataFrame(rows)
+    ok = frame[frame["status"] == "ok"]
+    metric = suite.primary_metric
+    lines = [
+        f"# Benchmark suite `{suite.name}`",
+        "",
+        suite.description,
+        "",
+        f"- command: `{command}`",
+        f"- protocol: repeated stratified {suite.n_splits}-fold x {suite.n_repeats}, "
+        f"seed {suite.seed}; each training fold is resampled once and every model is fitted "
+        "on the result; tables are standardised on the training fold",
+        f"- environment: {environment}",
+        f"- rows: {len(frame)} ({len(ok)} ok, {int((frame['status'] != 'ok').sum())} failed or "
+        "timed out)",
+        "",
+        "## Mean rank per method (1 = best), per data kind",
+        "",
+        "Ranks are computed per (data set, model) pair on fold-averaged scores, among the "
+        "methods that ran on every pair of that kind.",
+        "",
+    ]
+    for name in CLASSIFICATION_METRICS:
+        ranks = mean_ranks(ok, name)
+        ranks.columns = [f"{kind}" for kind in ranks.columns]
+        lines += [f"### {name}", "", _markdown(ranks.sort_values(list(ranks.columns)[0]), 2), ""]
+    reference = suite.reference_method
+    lines += [
+        f"## Against {reference} ({metric})",
+        "",
+        f"Per (data set, model) pair: win if the method's mean {metric} beats {reference}'s. "
+        "Wilcoxon signed-rank test over the pairs (zsplit for ties).",
+        "",
+        _markdown(against_reference(ok, metric, reference)),
+        "",
+        f"## Mean ± sd of {metric} per data set",
+        "",
+    ]
+    stats_frame = ok.groupby(["dataset", "model", "method"])[metric].agg(["mean", "std"])
+    cells = stats_frame.apply(lambda r: f"{r['mean']:.3f} ± {r['std']:.3f}", axis=1)
+    lines += [cells.unstack("method").to_markdown(), ""]
+    timing = (
+        ok.drop_duplicates(["dataset", "method", "repeat", "fold"])
+        .groupby("method")[["fit_resample_seconds", "peak_memory_mb", "n_synthetic"]]
+        .median()
+    )
+    lines += [
+        "## Cost of fit_resample (median over cells)",
+        "",
+        "Peak memory is the growth of the process's resident set during the call.",
+        "",
+        _markdown(timing.sort_values("fit_resample_seconds"), 4),
+        "",
+    ]
+    failed = frame[frame["status"] != "ok"]
+    if len(failed):
+        failures = (
+            failed.drop_duplicates(["dataset", "method", "repeat", "fold"])
+            .groupby(["method", "dataset", "status"])["error"]
+            .agg(["count", "first"])
+        )
+        lines += ["## Failures", "", failures.to_markdown(), ""]
+    return "\n".join(lines)
+
+
+def environment_line():
+    import sklearn
+    import torch
+
+    import skadvaug
+
+    return (
+        f"Python {platform.python_version()}, skadvaug {skadvaug.__version__}, "
+        f"scikit-learn {sklearn.__version__}, torch {torch.__version__}, "
+        f"{__import__('os').cpu_count()} CPUs ({platform.machine()})"
+    )
+
+
+def write_outputs(rows, suite, command, out_dir=None):
+    """Write results.csv, summary.md, mean-rank plot and command.txt; return the summary."""
+    out_dir = Path(out_dir) if out_dir else RESULTS_ROOT / suite.name
+    out_dir.mkdir(parents=True, exist_ok=True)
+    frame = pd.DataFrame(rows).sort_values(["dataset", "method", "model", "repeat", "fold"])
+    frame.to_csv(out_dir / "results.csv", index=False)
+    environment = environment_line()
+    summary = summary_markdown(rows, suite, command, environment)
+    (out_dir / "summary.md").write_text(summary)
+    (out_dir / "command.txt").write_text(command + "\n")
+    ok = frame[frame["status"] == "ok"]
+    if len(ok):
+        plot_mean_ranks(ok, suite.primary_metric, out_dir / f"mean_rank_{suite.primary_metric}.png")
+    return summary

@@ -1,0 +1,223 @@
+"""Run a suite: cells = data set x method x CV split, cached, parallel, fail-safe.
+
+A cell resamples one training fold once (timed, memory measured) and fits every
+model of the data kind on the result, so each cell gives one row per model. A
+cell's rows are cached as JSON under ``benchmarks/.cache/<suite>/``; a rerun
+skips cached cells (``--no-cache`` recomputes). A method that fails is recorded
+with its error (``status="failed"`` or ``"timeout"``), never dropped.
+"""
+
+import hashlib
+import json
+import os
+import traceback
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.model_selection import RepeatedStratifiedKFold
+from sklearn.preprocessing import StandardScaler
+
+from ._measure import measure, time_limit
+from .methods import METHODS
+from .metrics import classification_scores
+from .models import MODELS
+from .suites import SUITES
+
+HARNESS_VERSION = 1
+CACHE_ROOT = Path(__file__).resolve().parent / ".cache"
+
+
+@dataclass(frozen=True)
+class Cell:
+    suite: str
+    dataset: str
+    method: str
+    split: int  # index into the repeated stratified K-fold splits
+
+    def key(self):
+        suite = SUITES[self.suite]
+        payload = [
+            HARNESS_VERSION,
+            self.suite,
+            self.dataset,
+            self.method,
+            self.split,
+            suite.seed,
+            suite.n_splits,
+            suite.n_repeats,
+            suite.models,
+        ]
+        return hashlib.sha1(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def _dataset(suite_name, dataset_name):
+    for dataset in SUITES[suite_name].datasets:
+        if dataset.name == dataset_name:
+            return dataset
+    raise KeyError(f"data set {dataset_name!r} is not in suite {suite_name!r}")
+
+
+@lru_cache(maxsize=64)
+def _splits(suite_name, dataset_name):
+    suite = SUITES[suite_name]
+    X, y = _dataset(suite_name, dataset_name).load()
+    cv = RepeatedStratifiedKFold(
+        n_splits=suite.n_splits, n_repeats=suite.n_repeats, random_state=suite.seed
+    )
+    return list(cv.split(np.zeros(len(y)), y))
+
+
+def iter_cells(suite, *, datasets=None, methods=None):
+    """Every cell of ``suite``, optionally restricted to some data sets / methods."""
+    for dataset in suite.datasets:
+        if datasets and dataset.name not in datasets:
+            continue
+        for method_name in suite.methods:
+            if methods and method_name not in methods:
+                continue
+            method = METHODS[method_name]
+            if dataset.kind not in method.kinds or dataset.task not in method.tasks:
+                continue
+            for split in range(suite.n_splits * suite.n_repeats):
+                yield Cell(suite.name, dataset.name, method_name, split)
+
+
+def _preprocess(kind, X_train, X_test):
+    if kind != "tabular":  # UCR series are z-normalised per series already
+        return X_train, X_test
+    scaler = StandardScaler().fit(X_train)
+    return scaler.transform(X_train), scaler.transform(X_test)
+
+
+def _resample(sampler, method, X, y):
+    if sampler is None:
+        return X, y
+    if method.native_nd or X.ndim == 2:
+        X_res, y_res = sampler.fit_resample(X, y)
+    else:
+        X_res, y_res = sampler.fit_resample(X.reshape(len(X), -1), y)
+        X_res = np.asarray(X_res).reshape(-1, *X.shape[1:])
+    return np.asarray(X_res), np.asarray(y_res)
+
+
+def _model_input(X, model):
+    return X.reshape(len(X), -1) if model.input == "flat" else X
+
+
+def run_cell(cell, time_limit_s=None):
+    """Rows (one per model) for one cell; failures become rows with the error."""
+    suite = SUITES[cell.suite]
+    dataset = _dataset(cell.suite, cell.dataset)
+    method = METHODS[cell.method]
+    train, test = _splits(cell.suite, cell.dataset)[cell.split]
+    repeat, fold = divmod(cell.split, suite.n_splits)
+    seed = suite.seed * 1000 + cell.split
+    model_names = suite.models[dataset.kind]
+    base = {
+        "suite": cell.suite,
+        "dataset": cell.dataset,
+        "kind": dataset.kind,
+        "method": cell.method,
+        "family": method.family,
+        "repeat": repeat,
+        "fold": fold,
+        "seed": seed,
+    }
+    try:
+        with time_limit(time_limit_s):
+            X, y = dataset.load()
+            X_train, X_test = _preprocess(dataset.kind, X[train], X[test])
+            y_train, y_test = y[train], y[test]
+            classes = np.unique(y)
+            n_minority = int(np.bincount(y_train).min())
+            if n_minority < method.min_minority:
+                raise ValueError(
+                    f"the smallest training class has {n_minority} samples; "
+                    f"{cell.method} needs at least {method.min_minority}"
+                )
+            sampler = method.build(seed, n_minority)
+            (X_res, y_res), seconds, peak_mb = measure(
+                lambda: _resample(sampler, method, X_train, y_train)
+            )
+            rows = []
+            for model_name in model_names:
+                spec = MODELS[model_name]
+                model = clone(spec.build(seed)).fit(_model_input(X_res, spec), y_res)
+                scores = classification_scores(model, _model_input(X_test, spec), y_test, classes)
+                rows.append(
+                    {
+                        **base,
+                        "model": model_name,
+                        **scores,
+                        "fit_resample_seconds": seconds,
+                        "peak_memory_mb": peak_mb,
+                        "n_train": len(y_train),
+                        "n_synthetic": len(y_res) - len(y_train),
+                        "status": "ok",
+                        "error": "",
+                    }
+                )
+            return rows
+    except Exception as exc:  # recorded, never dropped
+        status = "timeout" if type(exc).__name__ == "CellTimeout" else "failed"
+        message = f"{type(exc).__name__}: {exc}".replace("\n", " ")[:500]
+        if os.environ.get("SKADVAUG_BENCH_DEBUG"):
+            traceback.print_exc()
+        return [{**base, "model": name, "status": status, "error": message} for name in model_names]
+
+
+def _cache_path(cell):
+    return CACHE_ROOT / cell.suite / f"{cell.key()}.json"
+
+
+def _run_uncached(cell, time_limit_s, n_jobs):
+    import torch
+
+    torch.set_num_threads(max(1, (os.cpu_count() or 1) // max(1, n_jobs)))
+    return cell, run_cell(cell, time_limit_s)
+
+
+def run_suite(
+    suite_name,
+    *,
+    datasets=None,
+    methods=None,
+    n_jobs=1,
+    use_cache=True,
+    time_limit_s=None,
+    progress=True,
+):
+    """Run (or resume) a suite; return every row of the selected cells."""
+    from joblib import Parallel, delayed
+    from tqdm.auto import tqdm
+
+    suite = SUITES[suite_name]
+    cells = list(iter_cells(suite, datasets=datasets, methods=methods))
+    rows, todo = [], []
+    for cell in cells:
+        path = _cache_path(cell)
+        if use_cache and path.exists():
+            rows.extend(json.loads(path.read_text()))
+        else:
+            todo.append(cell)
+    bar = tqdm(
+        total=len(cells),
+        initial=len(cells) - len(todo),
+        disable=not progress,
+        desc=f"suite {suite_name}",
+        unit="cell",
+    )
+    results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+        delayed(_run_uncached)(cell, time_limit_s, n_jobs) for cell in todo
+    )
+    for cell, cell_rows in results:
+        path = _cache_path(cell)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(cell_rows))
+        rows.extend(cell_rows)
+        bar.update()
+    bar.close()
+    return rows

@@ -1,0 +1,13 @@
+"""skadvaug: learned and adversarial data augmentation for imbalanced data.
+
+Samplers follow imbalanced-learn's API (``fit_resample``) and accept tables,
+sequences ``(n, channels, timepoints)`` and images ``(n, channels, h, w)``, with
+class labels or continuous targets (``rare_threshold``).
+"""
+
+from .over_sampling import TimeSeriesAugmentationSampler
+from .transformers import Flatten
+
+__version__ = "0.1.0.dev0"
+
+__all__ = ["Flatten", "TimeSeriesAugmentationSampler", "__version__"]

@@ -1,0 +1,327 @@
+"""Base classes of every skadvaug sampler.
+
+All input handling lives here, once: the three data kinds (tabular, sequence,
+image), class labels with imbalanced-learn's ``sampling_strategy`` semantics,
+continuous targets split into a rare and a common group by ``rare_threshold``
+(imbalanced regression, Kim et al. 2021), the pandas round trip, seed drawing
+and the "originals first, then synthetic rows" output. A sampler only says how
+it learns (``_fit_augmentation``) and how it turns seeds into new samples
+(``_augment``).
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from imblearn.over_sampling.base import BaseOverSampler
+from imblearn.utils import check_sampling_strategy, check_target_type
+from imblearn.utils._validation import ArraysTransformer
+from sklearn.base import _fit_context
+from sklearn.preprocessing import label_binarize
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import FLOAT_DTYPES, validate_data
+
+from ._torch_utils import check_device, draw_seed, torch_generator
+
+DATA_KINDS = {2: "tabular", 3: "sequence", 4: "image"}
+
+_X_SHAPES = (
+    "2-D (n_samples, n_features), 3-D (n_samples, n_channels, n_timepoints) "
+    "or 4-D (n_samples, n_channels, height, width)"
+)
+
+_rare_threshold_docstring = """rare_threshold : float or callable, default=None
+        Turns on imbalanced regression (Kim et al., 2021): ``y`` is then a
+        continuous target, samples with ``y > rare_threshold`` (or where the
+        callable ``rare_threshold(y)`` returns ``True``) form the ``"rare"`` group
+        and the others the ``"common"`` group. ``sampling_strategy`` then refers
+        to these two groups: ``"auto"`` equalises their counts, a float is the
+        rare/common ratio after resampling, a dict maps ``"rare"``/``"common"``
+        to the wanted counts. Synthetic samples keep the target of the sample
+        they were made from. ``None`` means ``y`` holds class labels.""".rstrip()
+
+_device_docstring = """device : {"auto", "cpu", "cuda"}, default="auto"
+        Where the torch backbones are trained: ``"auto"`` uses CUDA when it is
+        available, ``"cuda"`` without CUDA is an error.""".rstrip()
+
+_verbose_docstring = """verbose : int, default=0
+        ``0`` is silent, ``1`` prints a line per epoch, ``2`` adds a progress
+        bar per epoch.""".rstrip()
+
+
+def _ndim(X):
+    ndim = getattr(X, "ndim", None)
+    if ndim is None:
+        ndim = np.ndim(np.asarray(X, dtype=object))
+    return ndim
+
+
+def _plain(label):
+    """A numpy scalar as the Python value it holds, for readable messages."""
+    return label.item() if isinstance(label, np.generic) else label
+
+
+class BaseAugmentationSampler(BaseOverSampler):
+    """Oversampler that creates samples by augmenting seeds drawn per class.
+
+    Warning: This class should not be used directly. Use the derived classes
+    instead.
+
+    Subclasses implement ``_augment(X_seeds, y_seeds, *, group, random_state)``
+    and, when they learn from the data, ``_fit_augmentation(X, y, *, groups,
+    random_state)``. ``_min_group_size`` says how many samples a class needs to
+    be resampled.
+    """
+
+    _parameter_constraints: dict = {
+        **BaseOverSampler._parameter_constraints,
+        "rare_threshold": [Real, callable, None],
+    }
+
+    def __init__(self, *, sampling_strategy="auto", rare_threshold=None, random_state=None):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.rare_threshold = rare_threshold
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ public API
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, **params):
+        """Check inputs and compute ``sampling_strategy_`` without resampling.
+
+        Use :meth:`fit_resample` to get the resampled data.
+
+        Parameters
+        ----------
+        X : {array-like, dataframe} of shape (n_samples, n_features), \
+                (n_samples, n_channels, n_timepoints) or \
+                (n_samples, n_channels, height, width)
+            Samples.
+
+        y : array-like of shape (n_samples,)
+            Class labels, or continuous targets when ``rare_threshold`` is set.
+
+        **params : dict
+            Unused, kept for compatibility.
+
+        Returns
+        -------
+        self : object
+            The fitted sampler.
+        """
+        X, y, _ = self._check_X_y(X, y)
+        groups = self._target_groups(y)
+        self.sampling_strategy_ = self._check_sampling_strategy(groups)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_resample(self, X, y, **params):
+        """Fit the augmentation and resample the dataset.
+
+        Parameters
+        ----------
+        X : {array-like, dataframe} of shape (n_samples, n_features), \
+                (n_samples, n_channels, n_timepoints) or \
+                (n_samples, n_channels, height, width)
+            Samples. A DataFrame comes back as a DataFrame with the same
+            columns; the caller's data is never modified.
+
+        y : array-like of shape (n_samples,)
+            Class labels, or continuous targets when ``rare_threshold`` is set.
+
+        **params : dict
+            Unused, kept for compatibility.
+
+        Returns
+        -------
+        X_resampled : {ndarray, dataframe} of shape (n_samples_new, ...)
+            The original samples followed by the synthetic ones.
+
+        y_resampled : {ndarray, series} of shape (n_samples_new,)
+            Their targets; a synthetic sample has the target of its seed.
+        """
+        arrays_transformer = ArraysTransformer(X, y)
+        X, y, binarize_y = self._check_X_y(X, y)
+        groups = self._target_groups(y)
+        self.sampling_strategy_ = self._check_sampling_strategy(groups)
+        self._check_group_sizes(groups)
+
+        X_res, y_res = self._fit_resample(X, y, groups=groups)
+
+        if binarize_y:
+            y_res = label_binarize(y_res, classes=np.unique(y))
+        return arrays_transformer.transform(X_res, y_res)
+
+    # ----------------------------------------------------------- subclass hooks
+    def _fit_augmentation(self, X, y, *, groups, random_state):
+        """Learn what the augmentation needs from the training data (default: none)."""
+
+    def _augment(self, X_seeds, y_seeds, *, group, random_state):
+        """Return one synthetic sample per seed, with the seeds' shape."""
+        raise NotImplementedError
+
+    def _min_group_size(self):
+        """Smallest number of samples a class must have to be resampled."""
+        return 1
+
+    # ----------------------------------------------------------------- plumbing
+    def _fit_resample(self, X, y, *, groups):
+        random_state = check_random_state(self.random_state)
+        self._fit_augmentation(X, y, groups=groups, random_state=random_state)
+
+        X_res, y_res = [X], [y]
+        for group, n_samples in self.sampling_strategy_.items():
+            if n_samples == 0:
+                continue
+            seeds = random_state.choice(
+                np.flatnonzero(groups == group), size=n_samples, replace=True
+            )
+            X_new = self._augment(X[seeds], y[seeds], group=group, random_state=random_state)
+            X_res.append(np.asarray(X_new, dtype=X.dtype))
+            y_res.append(y[seeds])
+        return np.concatenate(X_res), np.concatenate(y_res)
+
+    def _check_X_y(self, X, y, accept_sparse=None):
+        ndim = _ndim(X)
+        if ndim not in DATA_KINDS:
+            raise ValueError(f"X must be {_X_SHAPES}; got an array with ndim={ndim}.")
+        regression = self.rare_threshold is not None
+        binarize_y = False
+        if not regression:
+            y_type = type_of_target(y, input_name="y")
+            if y_type in ("continuous", "continuous-multioutput"):
+                raise ValueError(
+                    f"Unknown label type: y looks like a {y_type} target. Pass "
+                    "rare_threshold=<float or callable> to treat it as imbalanced "
+                    "regression, or pass class labels."
+                )
+            if y_type not in ("binary", "multiclass", "multilabel-indicator"):
+                raise ValueError(f"Unknown label type: {y_type!r}; y must hold class labels.")
+            y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        X, y = validate_data(
+            self,
+            X=X,
+            y=y,
+            reset=True,
+            accept_sparse=False,
+            allow_nd=True,
+            dtype=FLOAT_DTYPES,
+            y_numeric=regression,
+        )
+        self.data_kind_ = DATA_KINDS[X.ndim]
+        return X, y, binarize_y
+
+    def _target_groups(self, y):
+        """Labels that ``sampling_strategy`` refers to: the classes, or rare/common."""
+        if self.rare_threshold is None:
+            return y
+        if callable(self.rare_threshold):
+            mask = np.asarray(self.rare_threshold(y.copy()))
+            if mask.dtype != bool or mask.shape != y.shape:
+                raise TypeError(
+                    "rare_threshold, when callable, must return a boolean mask of "
+                    f"shape {y.shape}; got dtype={mask.dtype} and shape={mask.shape}."
+                )
+            described = "the callable rare_threshold"
+        else:
+            mask = y > self.rare_threshold
+            described = f"rare_threshold={self.rare_threshold!r}"
+        n_rare = int(mask.sum())
+        if n_rare == 0 or n_rare == mask.size:
+            empty, full = ("rare", "common") if n_rare == 0 else ("common", "rare")
+            raise ValueError(
+                f"{described} leaves the {empty} group empty: all {mask.size} "
+                f"targets (range {y.min():.4g} to {y.max():.4g}) fall in the {full} "
+                "group."
+            )
+        return np.where(mask, "rare", "common").astype(object)
+
+    def _check_sampling_strategy(self, groups):
+        labels = np.unique(groups)
+        if labels.size < 2:
+            raise ValueError(
+                f"y contains one class only ({_plain(labels[0])!r}); an "
+                "oversampler needs at least two classes."
+            )
+        if (
+            self.rare_threshold is not None
+            and isinstance(self.sampling_strategy, Real)
+            and np.sum(groups == "rare") > np.sum(groups == "common")
+        ):
+            raise ValueError(
+                f"sampling_strategy={self.sampling_strategy!r} is the rare/common "
+                "ratio after resampling, but the rare group is already the larger "
+                "one; raise rare_threshold or pass a dict."
+            )
+        try:
+            return check_sampling_strategy(self.sampling_strategy, groups, self._sampling_type)
+        except ValueError as exc:
+            raise ValueError(
+                f"Invalid sampling_strategy={self.sampling_strategy!r}: {exc}"
+            ) from exc
+
+    def _check_group_sizes(self, groups):
+        needed = self._min_group_size()
+        for group, n_samples in self.sampling_strategy_.items():
+            count = int(np.sum(groups == group))
+            if n_samples > 0 and count < needed:
+                raise ValueError(
+                    f"Class {_plain(group)!r} has {count} sample(s) but "
+                    f"{type(self).__name__} needs at least {needed} to resample it "
+                    "with these parameters."
+                )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.input_tags.three_d_array = True
+        return tags
+
+
+class BaseLearnedSampler(BaseAugmentationSampler):
+    """Augmentation sampler whose work is done by torch backbones.
+
+    Warning: This class should not be used directly. Use the derived classes
+    instead.
+
+    Adds ``device`` and ``verbose`` and gives subclasses seeded torch
+    randomness: :meth:`_torch_seed` for a net's ``random_state`` and
+    :meth:`_torch_generator` for sampling noise at generation time, both drawn
+    from the sampler's own ``random_state`` so the global seeds stay untouched.
+    """
+
+    _parameter_constraints: dict = {
+        **BaseAugmentationSampler._parameter_constraints,
+        "device": [str],
+        "verbose": [Integral, "boolean"],
+    }
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        rare_threshold=None,
+        device="auto",
+        verbose=0,
+        random_state=None,
+    ):
+        super().__init__(
+            sampling_strategy=sampling_strategy,
+            rare_threshold=rare_threshold,
+            random_state=random_state,
+        )
+        self.device = device
+        self.verbose = verbose
+
+    def _check_X_y(self, X, y, accept_sparse=None):
+        # Resolve the device before any work so a missing GPU fails at once.
+        self.device_ = check_device(self.device)
+        return super()._check_X_y(X, y, accept_sparse=accept_sparse)
+
+    @staticmethod
+    def _torch_seed(random_state):
+        """An integer seed for a net's ``random_state``, drawn from ours."""
+        return draw_seed(random_state)
+
+    def _torch_generator(self, random_state):
+        """A :class:`torch.Generator` on ``device_`` seeded from ``random_state``."""
+        return torch_generator(draw_seed(random_state), self.device_)

@@ -1,0 +1,70 @@
+"""Device resolution and seeding shared by the samplers (``_base.py``) and nets.
+
+Nothing here touches torch's global random state outside a
+:func:`torch.random.fork_rng` block, so fitting an estimator never changes the
+caller's random streams.
+"""
+
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+from sklearn.utils import check_random_state
+
+_DEVICES = ("auto", "cpu", "cuda")
+
+
+def check_device(device, *, param="device"):
+    """Return the concrete torch device string for ``device``.
+
+    ``"auto"`` gives ``"cuda"`` when CUDA is available and ``"cpu"`` otherwise;
+    ``"cuda"`` (or ``"cuda:N"``) without CUDA is a :class:`ValueError`.
+    """
+    if isinstance(device, torch.device):
+        device = str(device)
+    if not isinstance(device, str) or not (device in _DEVICES or device.startswith("cuda:")):
+        raise ValueError(f"{param} must be 'auto', 'cpu', 'cuda' or 'cuda:N'; got {device!r}.")
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(
+            f"{param}={device!r} was requested but CUDA is not available on this "
+            "machine (torch.cuda.is_available() is False); use device='cpu' or "
+            "device='auto'."
+        )
+    return device
+
+
+def draw_seed(random_state):
+    """Draw a 63-bit integer seed for torch from a scikit-learn ``random_state``."""
+    rng = check_random_state(random_state)
+    return int(rng.randint(np.iinfo(np.int32).max)) * 2**31 + int(
+        rng.randint(np.iinfo(np.int32).max)
+    )
+
+
+def torch_generator(seed, device="cpu"):
+    """A :class:`torch.Generator` on ``device`` seeded with ``seed``."""
+    generator = torch.Generator(device=device)
+    generator.manual_seed(int(seed))
+    return generator
+
+
+@contextmanager
+def seeded_torch(seed, device="cpu"):
+    """Run a block with torch's global RNG seeded by ``seed``, restored afterwards.
+
+    skorch builds modules (weight initialisation), shuffles batches and applies
+    dropout with torch's global generator; seeding it inside ``fork_rng`` makes a
+    fit reproducible without leaking the seed into the caller's random state.
+    ``seed=None`` runs the block unseeded.
+    """
+    if seed is None:
+        yield
+        return
+    devices = []
+    if str(device).startswith("cuda") and torch.cuda.is_available():
+        devices = [torch.device(device).index or 0]
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(int(seed))
+        yield

@@ -1,0 +1,28 @@
+"""Classic time-series augmentations (numpy) and their differentiable torch forms.
+
+``skadvaug.augment`` holds numpy functions on ``(n_samples, n_channels,
+n_timepoints)`` arrays; :mod:`skadvaug.augment.differentiable` holds the torch
+forms of the magnitude augmentations, differentiable with respect to ``sigma``.
+"""
+
+from ._classic import (
+    jitter,
+    magnitude_warp,
+    permutation,
+    scaling,
+    time_warp,
+    translation,
+    window_slice,
+    window_warp,
+)
+
+__all__ = [
+    "jitter",
+    "magnitude_warp",
+    "permutation",
+    "scaling",
+    "time_warp",
+    "translation",
+    "window_slice",
+    "window_warp",
+]

@@ -1,0 +1,5 @@
+"""scikit-learn transformers."""
+
+from ._flatten import Flatten
+
+__all__ = ["Flatten"]

@@ -1,0 +1,138 @@
+"""BaseNet conventions (skadvaug/nets/_base.py)."""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from skadvaug.exceptions import TrainingDivergedError
+from skadvaug.nets import BaseNet
+
+
+class TinyRegressor(nn.Module):
+    def __init__(self, n_inputs=4, hidden=8, dropout=0.2):
+        super().__init__()
+        self.layers = nn.Sequential(
+            nn.Linear(n_inputs, hidden), nn.ReLU(), nn.Dropout(dropout), nn.Linear(hidden, 1)
+        )
+
+    def forward(self, X):
+        return self.layers(X)
+
+
+class AuxLossNet(BaseNet):
+    """Returns a second loss from train_step, as the adversarial nets will."""
+
+    _extra_losses = ("aux_loss",)
+
+    def train_step(self, batch, **fit_params):
+        step = super().train_step(batch, **fit_params)
+        step["aux_loss"] = 2.0 * step["loss"].detach()
+        return step
+
+
+def _data(n=64, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 4)).astype(np.float32)
+    y = (X @ np.array([1.0, -2.0, 0.5, 0.0], dtype=np.float32))[:, None]
+    return X, y
+
+
+def _net(**kwargs):
+    params = {
+        "module": TinyRegressor,
+        "criterion": nn.MSELoss,
+        "max_epochs": 4,
+        "batch_size": 16,
+        "random_state": 0,
+    }
+    params.update(kwargs)
+    return BaseNet(**params)
+
+
+def _weights(net):
+    return torch.cat([p.detach().flatten() for p in net.module_.parameters()])
+
+
+def test_random_state_makes_training_reproducible_bit_for_bit():
+    X, y = _data()
+    first, again, other = _net().fit(X, y), _net().fit(X, y), _net(random_state=1).fit(X, y)
+    assert torch.equal(_weights(first), _weights(again))
+    assert first.history[:, "train_loss"] == again.history[:, "train_loss"]
+    assert not torch.equal(_weights(first), _weights(other))
+
+
+def test_fit_leaves_the_global_torch_seed_alone():
+    X, y = _data()
+    torch.manual_seed(42)
+    expected = torch.rand(3)
+    torch.manual_seed(42)
+    _net().fit(X, y)
+    assert torch.equal(torch.rand(3), expected)
+
+
+def test_training_reduces_the_loss_with_the_adam_default():
+    X, y = _data(n=256)
+    net = _net(max_epochs=30).fit(X, y)
+    losses = net.history[:, "train_loss"]
+    assert losses[-1] < 0.5 * losses[0]
+    assert isinstance(net.optimizer_, torch.optim.Adam)
+
+
+def test_non_finite_loss_stops_training_with_a_clear_error():
+    X, y = _data()
+    X[0, 0] = 1e30  # squared error overflows float32
+    with pytest.raises(
+        TrainingDivergedError, match="training loss became (inf|nan) in epoch 1; training diverged"
+    ):
+        _net(module__dropout=0.0).fit(X, y)
+
+
+def test_divergence_error_is_a_value_error():
+    assert issubclass(TrainingDivergedError, ValueError)
+
+
+def test_patience_stops_when_the_monitored_loss_stalls():
+    X, y = _data()
+    net = _net(lr=0.0, max_epochs=50, patience=3, module__dropout=0.0).fit(X, y)
+    assert len(net.history) == 4  # the first epoch, then three without improvement
+
+
+def test_extra_losses_are_recorded_per_epoch():
+    X, y = _data()
+    net = AuxLossNet(module=TinyRegressor, criterion=nn.MSELoss, max_epochs=2, random_state=0).fit(
+        X, y
+    )
+    aux = net.history[:, "aux_loss"]
+    np.testing.assert_allclose(aux, 2.0 * np.array(net.history[:, "train_loss"]), rtol=1e-5)
+
+
+def test_verbose_zero_is_silent_and_one_prints_the_epoch_log(capsys):
+    X, y = _data()
+    _net(verbose=0).fit(X, y)
+    assert capsys.readouterr().out == ""
+    _net(verbose=1).fit(X, y)
+    out = capsys.readouterr().out
+    assert "train_loss" in out
+    assert out.count("\n") >= 4 + 2
+
+
+def test_verbose_two_adds_a_progress_bar():
+    net = _net(verbose=2).initialize()
+    assert "progress_bar" in dict(net.callbacks_)
+
+
+def test_auto_device_resolves_and_cuda_without_cuda_is_refused(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert _net(device="auto").initialize().device == "cpu"
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        _net(device="cuda").initialize()
+
+
+def test_parameters_are_reachable_by_set_params():
+    net = _net()
+    net.set_params(module__hidden=3, random_state=5, patience=2)
+    assert net.random_state == 5
+    assert net.patience == 2
+    net.initialize()
+    assert net.module_.layers[0].out_features == 3
