@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml Makefile
 	touch $(STAMP)
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks run --suite quick
+	$(BIN)/python -m benchmarks run --suite quick --n-jobs 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
