@@ -5,9 +5,9 @@ sequences ``(n, channels, timepoints)`` and images ``(n, channels, h, w)``, with
 class labels or continuous targets (``rare_threshold``).
 """
 
-from .over_sampling import TimeSeriesAugmentationSampler
+from .over_sampling import LatentAdversarialSampler, TimeSeriesAugmentationSampler
 from .transformers import Flatten
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["Flatten", "TimeSeriesAugmentationSampler", "__version__"]
+__all__ = ["Flatten", "LatentAdversarialSampler", "TimeSeriesAugmentationSampler", "__version__"]

@@ -21,9 +21,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import FLOAT_DTYPES, validate_data
 
+from ._kinds import DATA_KINDS
 from ._torch_utils import check_device, draw_seed, torch_generator
-
-DATA_KINDS = {2: "tabular", 3: "sequence", 4: "image"}
 
 _X_SHAPES = (
     "2-D (n_samples, n_features), 3-D (n_samples, n_channels, n_timepoints) "
@@ -311,6 +310,23 @@ class BaseLearnedSampler(BaseAugmentationSampler):
         )
         self.device = device
         self.verbose = verbose
+
+    def _fit_standardizer(self, X):
+        """Per-feature (tables) or per-channel (sequences, images) mean and scale.
+
+        Backbones train on standardised data, whatever the units of the input;
+        synthetic samples are mapped back with :meth:`_unstandardize`.
+        """
+        axes = tuple(axis for axis in range(X.ndim) if axis != 1)
+        self.data_mean_ = X.mean(axis=axes, keepdims=True)[0]
+        scale = X.std(axis=axes, keepdims=True)[0]
+        self.data_scale_ = np.where(scale > 0, scale, 1.0)
+
+    def _standardize(self, X):
+        return ((X - self.data_mean_) / self.data_scale_).astype(np.float32)
+
+    def _unstandardize(self, X):
+        return X * self.data_scale_ + self.data_mean_
 
     def _check_X_y(self, X, y, accept_sparse=None):
         # Resolve the device before any work so a missing GPU fails at once.

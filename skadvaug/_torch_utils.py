@@ -36,11 +36,12 @@ def check_device(device, *, param="device"):
 
 
 def draw_seed(random_state):
-    """Draw a 63-bit integer seed for torch from a scikit-learn ``random_state``."""
-    rng = check_random_state(random_state)
-    return int(rng.randint(np.iinfo(np.int32).max)) * 2**31 + int(
-        rng.randint(np.iinfo(np.int32).max)
-    )
+    """Draw an integer seed from a scikit-learn ``random_state``.
+
+    The seed is itself a valid ``random_state`` (below 2**31), so it can seed a
+    nested estimator as well as torch.
+    """
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
 def torch_generator(seed, device="cpu"):

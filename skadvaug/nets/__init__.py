@@ -1,6 +1,14 @@
 """skorch nets: the only place in skadvaug with training loops."""
 
+from ._autoencoder import AdversarialAutoencoderNet
 from ._base import BaseNet
 from ._callbacks import DivergenceGuard
+from ._latent_adversarial import LatentAdversarialClassifier, LatentAdversarialRegressor
 
-__all__ = ["BaseNet", "DivergenceGuard"]
+__all__ = [
+    "AdversarialAutoencoderNet",
+    "BaseNet",
+    "DivergenceGuard",
+    "LatentAdversarialClassifier",
+    "LatentAdversarialRegressor",
+]

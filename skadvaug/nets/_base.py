@@ -1,9 +1,14 @@
 """The skorch net every skadvaug training loop builds on."""
 
+from collections.abc import Mapping
+
+import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping, PassthroughScoring, ProgressBar
+from skorch.utils import to_device
 
+from .._kinds import data_kind
 from .._torch_utils import check_device, draw_seed, seeded_torch
 from ._callbacks import DivergenceGuard
 
@@ -14,6 +19,15 @@ def _print_if_verbose(net):
             print(message)
 
     return sink
+
+
+def as_float32(X):
+    """Floating numpy data as float32 (what the modules compute in); dicts entry-wise."""
+    if isinstance(X, Mapping):
+        return {key: as_float32(value) for key, value in X.items()}
+    if isinstance(X, np.ndarray) and X.dtype.kind == "f" and X.dtype != np.float32:
+        return X.astype(np.float32)
+    return X
 
 
 class BaseNet(NeuralNet):
@@ -33,14 +47,20 @@ class BaseNet(NeuralNet):
       :class:`~skadvaug.exceptions.TrainingDivergedError` on a non-finite loss.
     - subclasses whose ``train_step`` returns extra losses list their names in
       ``_extra_losses``; their epoch means are recorded in ``history``.
+    - modules are built from the data (braindecode's pattern): ``fit`` records
+      the shape of one sample (``input_shape_``) and the data kind, and
+      ``module=None`` picks ``_default_modules[data_kind_]``; every module gets
+      ``input_shape`` plus :meth:`_data_module_params`, the user's
+      ``module__*`` values winning.
+    - float64 inputs are cast to float32, the modules' precision.
 
     Defaults differ from skorch's where our training loops need it: Adam with
     ``lr=1e-3``, no validation split, shuffled training batches, silent.
 
     Parameters
     ----------
-    module : torch module class or instance
-        As in skorch.
+    module : torch module class, instance or None
+        As in skorch; ``None`` uses the default module for the data kind.
     criterion : torch loss class or instance
         As in skorch.
     random_state : int, RandomState instance or None, default=None
@@ -53,6 +73,7 @@ class BaseNet(NeuralNet):
     """
 
     _extra_losses = ()
+    _default_modules = None
 
     def __init__(
         self,
@@ -71,7 +92,7 @@ class BaseNet(NeuralNet):
         kwargs.setdefault("iterator_train__shuffle", True)
         super().__init__(
             module,
-            criterion,
+            criterion=criterion,
             optimizer=optimizer,
             lr=lr,
             train_split=train_split,
@@ -96,9 +117,7 @@ class BaseNet(NeuralNet):
                 (
                     "early_stopping",
                     EarlyStopping(
-                        monitor=monitor,
-                        patience=self.patience,
-                        sink=_print_if_verbose(self),
+                        monitor=monitor, patience=self.patience, sink=_print_if_verbose(self)
                     ),
                 )
             )
@@ -106,6 +125,67 @@ class BaseNet(NeuralNet):
             callbacks.append(("progress_bar", ProgressBar()))
         callbacks.append(print_log)
         return callbacks
+
+    # ------------------------------------------------------------ data shapes
+    def _record_data(self, X, y=None):
+        """Remember what the modules are built from: one sample's shape and the kind."""
+        X = X["X"] if isinstance(X, Mapping) else X
+        self.input_shape_ = tuple(int(s) for s in np.shape(X)[1:])
+        self.data_kind_ = data_kind(len(self.input_shape_) + 1)
+
+    def _data_module_params(self):
+        """Data-dependent constructor arguments of ``module`` (beyond ``input_shape``)."""
+        return {}
+
+    def _build(self, spec, prefix, **data_params):
+        """Instantiate a module class with data params and the user's ``prefix__*`` params."""
+        user = self.get_params_for(prefix)
+        if isinstance(spec, torch.nn.Module):
+            return spec
+        if "input_shape" not in user and not hasattr(self, "input_shape_"):
+            raise ValueError(
+                f"{type(self).__name__} builds its modules from the data: call fit, or "
+                f"pass {prefix}__input_shape."
+            )
+        shape = {"input_shape": self.input_shape_} if hasattr(self, "input_shape_") else {}
+        return spec(**{**shape, **data_params, **user})
+
+    def initialize_module(self):
+        module = self.module
+        if module is None:
+            module = self._default_modules[self.data_kind_]
+        self.module_ = self._build(module, "module", **self._data_module_params())
+        return self
+
+    def get_dataset(self, X, y=None):
+        return super().get_dataset(as_float32(X), y)
+
+    def get_iterator(self, dataset, training=False):
+        # A last training batch of one sample breaks batch norm; drop it instead.
+        iterator = self.get_params_for("iterator_train")
+        batch_size = iterator.get("batch_size", self.batch_size)
+        if training and 0 < batch_size < len(dataset) and len(dataset) % batch_size == 1:
+            return self.iterator_train(
+                dataset, **{"batch_size": batch_size, **iterator, "drop_last": True}
+            )
+        return super().get_iterator(dataset, training=training)
+
+    # ---------------------------------------------------------------- helpers
+    def _run_batches(self, function, X, batch_size=None):
+        """``function`` over ``X`` in batches, no gradient, results concatenated as numpy."""
+        X = as_float32(np.asarray(X))
+        batch_size = batch_size or max(self.batch_size, 4096)
+        outputs = []
+        with torch.no_grad():
+            for start in range(0, len(X), batch_size):
+                batch = to_device(torch.as_tensor(X[start : start + batch_size]), self.device)
+                outputs.append(function(batch).cpu().numpy())
+        return np.concatenate(outputs) if outputs else np.empty((0,))
+
+    # ---------------------------------------------------------------- fitting
+    def initialize(self):
+        self.device = check_device(self.device)
+        return super().initialize()
 
     def on_batch_end(self, net, batch=None, training=False, **step):
         super().on_batch_end(net, batch=batch, training=training, **step)
@@ -117,11 +197,8 @@ class BaseNet(NeuralNet):
                         name, value.item() if torch.is_tensor(value) else float(value)
                     )
 
-    def initialize(self):
-        self.device = check_device(self.device)
-        return super().initialize()
-
     def fit(self, X, y=None, **fit_params):
+        self._record_data(X, y)
         seed = None if self.random_state is None else draw_seed(self.random_state)
         with seeded_torch(seed, check_device(self.device)):
             return super().fit(X, y, **fit_params)

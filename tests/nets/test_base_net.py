@@ -10,10 +10,10 @@ from skadvaug.nets import BaseNet
 
 
 class TinyRegressor(nn.Module):
-    def __init__(self, n_inputs=4, hidden=8, dropout=0.2):
+    def __init__(self, input_shape, hidden=8, dropout=0.2):
         super().__init__()
         self.layers = nn.Sequential(
-            nn.Linear(n_inputs, hidden), nn.ReLU(), nn.Dropout(dropout), nn.Linear(hidden, 1)
+            nn.Linear(input_shape[0], hidden), nn.ReLU(), nn.Dropout(dropout), nn.Linear(hidden, 1)
         )
 
     def forward(self, X):
@@ -118,15 +118,15 @@ def test_verbose_zero_is_silent_and_one_prints_the_epoch_log(capsys):
 
 
 def test_verbose_two_adds_a_progress_bar():
-    net = _net(verbose=2).initialize()
+    net = _net(verbose=2, module__input_shape=(4,)).initialize()
     assert "progress_bar" in dict(net.callbacks_)
 
 
 def test_auto_device_resolves_and_cuda_without_cuda_is_refused(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    assert _net(device="auto").initialize().device == "cpu"
+    assert _net(device="auto", module__input_shape=(4,)).initialize().device == "cpu"
     with pytest.raises(ValueError, match="CUDA is not available"):
-        _net(device="cuda").initialize()
+        _net(device="cuda", module__input_shape=(4,)).initialize()
 
 
 def test_parameters_are_reachable_by_set_params():
@@ -134,5 +134,18 @@ def test_parameters_are_reachable_by_set_params():
     net.set_params(module__hidden=3, random_state=5, patience=2)
     assert net.random_state == 5
     assert net.patience == 2
-    net.initialize()
+    net.fit(*_data())
     assert net.module_.layers[0].out_features == 3
+
+
+def test_modules_are_built_from_the_data_shape():
+    net = _net(max_epochs=1).fit(*_data())
+    assert net.input_shape_ == (4,)
+    assert net.data_kind_ == "tabular"
+    assert net.module_.layers[0].in_features == 4
+
+
+def test_float64_inputs_are_trained_in_float32():
+    X, y = _data()
+    net = _net(max_epochs=1).fit(X.astype(np.float64), y.astype(np.float64))
+    assert net.predict(X.astype(np.float64)).dtype == np.float32

@@ -1,0 +1,32 @@
+"""torch modules only (no scikit-learn): backbones, discriminators, perturbations, networks.
+
+``DEFAULT_AUTOENCODERS`` and ``DEFAULT_NETWORKS`` map a data kind (``"tabular"``,
+``"sequence"``, ``"image"``) to the module used when none is given.
+"""
+
+from ._autoencoders import ConvAutoencoder1d, ConvAutoencoder2d, MLPAutoencoder
+from ._discriminator import Discriminator
+from ._networks import CNN1dNet, CNN2dNet, GRUNet, MLPNet
+from ._perturbation import LatentPerturbation
+
+DEFAULT_AUTOENCODERS = {
+    "tabular": MLPAutoencoder,
+    "sequence": ConvAutoencoder1d,
+    "image": ConvAutoencoder2d,
+}
+# Paper 000's downstream model for sequences is a 2-layer GRU with 15 units (§4.2).
+DEFAULT_NETWORKS = {"tabular": MLPNet, "sequence": GRUNet, "image": CNN2dNet}
+
+__all__ = [
+    "CNN1dNet",
+    "CNN2dNet",
+    "ConvAutoencoder1d",
+    "ConvAutoencoder2d",
+    "DEFAULT_AUTOENCODERS",
+    "DEFAULT_NETWORKS",
+    "Discriminator",
+    "GRUNet",
+    "LatentPerturbation",
+    "MLPAutoencoder",
+    "MLPNet",
+]
