@@ -5,6 +5,7 @@ n_timepoints)`` arrays; :mod:`skadvaug.augment.differentiable` holds the torch
 forms of the magnitude augmentations, differentiable with respect to ``sigma``.
 """
 
+from ._apply import METHODS, apply, check_method, methods_for
 from ._classic import (
     jitter,
     magnitude_warp,
@@ -17,8 +18,12 @@ from ._classic import (
 )
 
 __all__ = [
+    "METHODS",
+    "apply",
+    "check_method",
     "jitter",
     "magnitude_warp",
+    "methods_for",
     "permutation",
     "scaling",
     "time_warp",

@@ -4,6 +4,7 @@ from ._autoencoder import AdversarialAutoencoderNet
 from ._base import BaseNet
 from ._callbacks import DivergenceGuard
 from ._latent_adversarial import LatentAdversarialClassifier, LatentAdversarialRegressor
+from ._online import OnlineAugmentationClassifier, OnlineAugmentationRegressor
 
 __all__ = [
     "AdversarialAutoencoderNet",
@@ -11,4 +12,6 @@ __all__ = [
     "DivergenceGuard",
     "LatentAdversarialClassifier",
     "LatentAdversarialRegressor",
+    "OnlineAugmentationClassifier",
+    "OnlineAugmentationRegressor",
 ]

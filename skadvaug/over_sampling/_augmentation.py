@@ -9,42 +9,16 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from .. import augment
 from .._base import BaseAugmentationSampler, _rare_threshold_docstring
 
-ALL_KINDS = frozenset({"tabular", "sequence", "image"})
-
-# method -> (function, ((sampler parameter, function keyword), ...), data kinds).
-# Methods that move values along the time axis only make sense for sequences;
-# jitter and scaling act per value / per channel and also fit tables (each
-# feature a channel) and images; translation is a per-channel offset, which on a
-# table would only repeat jitter.
-_METHODS = {
-    "jitter": (augment.jitter, (("sigma", "sigma"),), ALL_KINDS),
-    "scaling": (augment.scaling, (("sigma", "sigma"),), ALL_KINDS),
-    "translation": (augment.translation, (("sigma", "sigma"),), {"sequence", "image"}),
-    "magnitude_warp": (
-        augment.magnitude_warp,
-        (("sigma", "sigma"), ("n_knots", "n_knots")),
-        {"sequence"},
-    ),
-    "time_warp": (
-        augment.time_warp,
-        (("sigma", "sigma"), ("n_knots", "n_knots")),
-        {"sequence"},
-    ),
-    "window_warp": (
-        augment.window_warp,
-        (("window_ratio", "window_ratio"), ("warp_scales", "scales")),
-        {"sequence"},
-    ),
-    "window_slice": (
-        augment.window_slice,
-        (("reduce_ratio", "reduce_ratio"),),
-        {"sequence"},
-    ),
-    "permutation": (
-        augment.permutation,
-        (("max_segments", "max_segments"), ("segments", "segments")),
-        {"sequence"},
-    ),
+# sampler parameter -> keyword of the augmentation function, per method
+_METHOD_PARAMETERS = {
+    "jitter": (("sigma", "sigma"),),
+    "scaling": (("sigma", "sigma"),),
+    "translation": (("sigma", "sigma"),),
+    "magnitude_warp": (("sigma", "sigma"), ("n_knots", "n_knots")),
+    "time_warp": (("sigma", "sigma"), ("n_knots", "n_knots")),
+    "window_warp": (("window_ratio", "window_ratio"), ("warp_scales", "scales")),
+    "window_slice": (("reduce_ratio", "reduce_ratio"),),
+    "permutation": (("max_segments", "max_segments"), ("segments", "segments")),
 }
 
 
@@ -152,7 +126,7 @@ class TimeSeriesAugmentationSampler(BaseAugmentationSampler):
 
     _parameter_constraints: dict = {
         **BaseAugmentationSampler._parameter_constraints,
-        "method": [StrOptions(set(_METHODS))],
+        "method": [StrOptions(set(augment.METHODS))],
         "sigma": [Interval(Real, 0, None, closed="left"), None],
         "n_knots": [Interval(Integral, 1, None, closed="left")],
         "window_ratio": [Interval(Real, 0, 1, closed="neither")],
@@ -192,24 +166,12 @@ class TimeSeriesAugmentationSampler(BaseAugmentationSampler):
         self.segments = segments
 
     def _fit_augmentation(self, X, y, *, groups, random_state):
-        kinds = _METHODS[self.method][2]
-        if self.data_kind_ not in kinds:
-            allowed = sorted(m for m, spec in _METHODS.items() if self.data_kind_ in spec[2])
-            raise ValueError(
-                f"method={self.method!r} needs {' or '.join(sorted(kinds))} data but X "
-                f"is {self.data_kind_} (ndim={X.ndim}); for {self.data_kind_} data "
-                f"use one of {allowed}."
-            )
+        augment.check_method(self.method, X.ndim)
 
     def _augment(self, X_seeds, y_seeds, *, group, random_state):
-        function, parameters, _ = _METHODS[self.method]
         kwargs = {
             keyword: getattr(self, name)
-            for name, keyword in parameters
+            for name, keyword in _METHOD_PARAMETERS[self.method]
             if getattr(self, name) is not None
         }
-        # Tables become one-step series (each feature a channel); images become
-        # series of flattened pixels (only per-channel methods reach them).
-        series = X_seeds.reshape(X_seeds.shape[0], X_seeds.shape[1], -1)
-        augmented = function(series, random_state=random_state, **kwargs)
-        return augmented.reshape(X_seeds.shape)
+        return augment.apply(self.method, X_seeds, random_state=random_state, **kwargs)

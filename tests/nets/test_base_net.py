@@ -149,3 +149,21 @@ def test_float64_inputs_are_trained_in_float32():
     X, y = _data()
     net = _net(max_epochs=1).fit(X.astype(np.float64), y.astype(np.float64))
     assert net.predict(X.astype(np.float64)).dtype == np.float32
+
+
+class BatchNormRegressor(nn.Module):
+    def __init__(self, input_shape):
+        super().__init__()
+        self.layers = nn.Sequential(
+            nn.Linear(input_shape[0], 8), nn.BatchNorm1d(8), nn.Linear(8, 1)
+        )
+
+    def forward(self, X):
+        return self.layers(X)
+
+
+def test_a_last_batch_of_one_sample_is_dropped_for_batch_norm():
+    X, y = _data(n=65)
+    net = _net(module=BatchNormRegressor, batch_size=16, max_epochs=1).fit(X, y)
+    sizes = net.history[-1, "batches", :, "train_batch_size"]
+    assert sizes == [16, 16, 16, 16]

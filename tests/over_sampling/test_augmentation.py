@@ -10,10 +10,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from skadvaug import Flatten, TimeSeriesAugmentationSampler
+from skadvaug.augment import METHODS
 from skadvaug.datasets import make_imbalanced_sequences, make_sequence_regression
-from skadvaug.over_sampling._augmentation import _METHODS
 
-SEQUENCE_METHODS = sorted(_METHODS)
+SEQUENCE_METHODS = sorted(METHODS)
 
 
 @pytest.fixture
