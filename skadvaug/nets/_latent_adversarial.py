@@ -3,6 +3,7 @@
 from numbers import Real
 
 import torch
+from imblearn.utils._docstring import Substitution
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 from torch import nn
 
@@ -188,9 +189,9 @@ _DOC = """
 """
 
 
+@Substitution(shared_parameters=_DOC)
 class LatentAdversarialClassifier(_ClassifierTargets, _LatentAdversarialNet, NeuralNetClassifier):
-    (
-        """Classifier trained on adversarially perturbed latent augmentations (paper 000, joint form).
+    """Classifier trained on adversarially perturbed latent augmentations (paper 000, joint form).
 
     Kim et al. (2021), §3.3 and §4: the downstream model is the one being
     trained. ``fit`` trains an autoencoder with a discriminator
@@ -202,9 +203,7 @@ class LatentAdversarialClassifier(_ClassifierTargets, _LatentAdversarialNet, Neu
     network's loss on them (``"adversarial"``), minimises it
     (``"anti-adversarial"``) or is Gaussian noise rescaled by the latent's
     standard deviation (``"random"``), as in Table 2.
-    """
-        + _DOC
-        + """
+    {shared_parameters}
     rare_classes : array-like or None, default=None
         Classes whose samples may be augmented; ``None``: all but the largest.
 
@@ -234,7 +233,6 @@ class LatentAdversarialClassifier(_ClassifierTargets, _LatentAdversarialNet, Neu
     >>> clf.predict(X[:4]).shape
     (4,)
     """
-    )
 
     def __init__(
         self,
@@ -249,18 +247,16 @@ class LatentAdversarialClassifier(_ClassifierTargets, _LatentAdversarialNet, Neu
         self.rare_classes = rare_classes
 
 
+@Substitution(shared_parameters=_DOC)
 class LatentAdversarialRegressor(_RegressorTargets, _LatentAdversarialNet, NeuralNetRegressor):
-    (
-        """Regressor trained on adversarially perturbed latent augmentations of rare targets.
+    """Regressor trained on adversarially perturbed latent augmentations of rare targets.
 
     The imbalanced-regression set-up of Kim et al. (2021), §4: samples whose
     target exceeds ``rare_threshold`` (or where the callable returns ``True``)
     are the rare class that gets augmented; augmented samples keep their target.
     Everything else is as in :class:`LatentAdversarialClassifier`, with the mean
     squared error as loss.
-    """
-        + _DOC
-        + """
+    {shared_parameters}
     rare_threshold : float or callable
         Targets above it are rare (required unless ``fit`` gets ``rare_mask``).
 
@@ -280,7 +276,6 @@ class LatentAdversarialRegressor(_RegressorTargets, _LatentAdversarialNet, Neura
     >>> reg.predict(X[:4]).shape
     (4,)
     """
-    )
 
     def __init__(self, module=None, *, criterion=nn.MSELoss, rare_threshold=None, **kwargs):
         super().__init__(module, criterion, **kwargs)

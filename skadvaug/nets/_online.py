@@ -12,6 +12,7 @@ from numbers import Real
 
 import numpy as np
 import torch
+from imblearn.utils._docstring import Substitution
 from sklearn.preprocessing import LabelEncoder
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 from skorch.utils import to_device
@@ -239,20 +240,18 @@ _CLASSIC_DOC = """
 """
 
 
+@Substitution(shared_parameters=_CLASSIC_DOC)
 class OnlineAugmentationClassifier(
     _ClassifierTargets, _ClassicAugmentationNet, NeuralNetClassifier
 ):
-    (
-        """Classifier whose rare-class samples are augmented batch by batch.
+    """Classifier whose rare-class samples are augmented batch by batch.
 
     The classic-augmentation baselines of Kim et al. (2021), Tables 3-4
     ("translation", "warping", with and without "oversample 4"), trained the
     same way as :class:`LatentAdversarialClassifier`: in each batch
     ``augment_fraction`` of the rare-class samples are replaced by an augmented
     version.
-    """
-        + _CLASSIC_DOC
-        + """
+    {shared_parameters}
     rare_classes : array-like or None, default=None
         Classes whose samples are augmented; ``None``: all but the largest.
 
@@ -270,7 +269,6 @@ class OnlineAugmentationClassifier(
     >>> clf.predict(X[:3]).shape
     (3,)
     """
-    )
 
     def __init__(
         self,
@@ -285,16 +283,14 @@ class OnlineAugmentationClassifier(
         self.rare_classes = rare_classes
 
 
+@Substitution(shared_parameters=_CLASSIC_DOC)
 class OnlineAugmentationRegressor(_RegressorTargets, _ClassicAugmentationNet, NeuralNetRegressor):
-    (
-        """Regressor whose samples with rare targets are augmented batch by batch.
+    """Regressor whose samples with rare targets are augmented batch by batch.
 
     The imbalanced-regression baselines of Kim et al. (2021), Tables 3-4: rare
     samples (targets above ``rare_threshold``) are augmented online; the
     augmented sample keeps its target.
-    """
-        + _CLASSIC_DOC
-        + """
+    {shared_parameters}
     rare_threshold : float or callable
         Targets above it are rare (required unless ``fit`` gets ``rare_mask``).
 
@@ -314,7 +310,6 @@ class OnlineAugmentationRegressor(_RegressorTargets, _ClassicAugmentationNet, Ne
     >>> reg.predict(X[:3]).shape
     (3,)
     """
-    )
 
     def __init__(self, module=None, *, criterion=nn.MSELoss, rare_threshold=None, **kwargs):
         super().__init__(module, criterion, **kwargs)
