@@ -20,7 +20,7 @@ from imblearn.over_sampling import (
     RandomOverSampler,
 )
 
-from skadvaug import TimeSeriesAugmentationSampler
+from skadvaug import LatentAdversarialSampler, TimeSeriesAugmentationSampler
 
 ALL_KINDS = frozenset({"tabular", "sequence", "image"})
 
@@ -152,6 +152,24 @@ for _method in _TABLE_METHODS + _SEQUENCE_ONLY:
             ),
             kinds=ALL_KINDS if _method in _TABLE_METHODS else frozenset({"sequence"}),
             family="skadvaug-classic",
+            native_nd=True,
+            tasks=frozenset({"classification", "regression"}),
+        )
+    )
+
+# Paper 000 at its defaults (adversarial, scale 0.1), plus the random-perturbation
+# ablation of Table 2 as a named variant.
+for _name, _params in (
+    ("LatentAdversarial", {}),
+    ("LatentAdversarial[random]", {"perturbation": "random"}),
+):
+    register_method(
+        Method(
+            _name,
+            (lambda params: lambda rs, n: LatentAdversarialSampler(random_state=rs, **params))(
+                _params
+            ),
+            family="skadvaug-learned",
             native_nd=True,
             tasks=frozenset({"classification", "regression"}),
         )

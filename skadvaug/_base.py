@@ -22,6 +22,7 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import FLOAT_DTYPES, validate_data
 
 from ._kinds import DATA_KINDS
+from ._targets import rare_mask
 from ._torch_utils import check_device, draw_seed, torch_generator
 
 _X_SHAPES = (
@@ -213,25 +214,7 @@ class BaseAugmentationSampler(BaseOverSampler):
         """Labels that ``sampling_strategy`` refers to: the classes, or rare/common."""
         if self.rare_threshold is None:
             return y
-        if callable(self.rare_threshold):
-            mask = np.asarray(self.rare_threshold(y.copy()))
-            if mask.dtype != bool or mask.shape != y.shape:
-                raise TypeError(
-                    "rare_threshold, when callable, must return a boolean mask of "
-                    f"shape {y.shape}; got dtype={mask.dtype} and shape={mask.shape}."
-                )
-            described = "the callable rare_threshold"
-        else:
-            mask = y > self.rare_threshold
-            described = f"rare_threshold={self.rare_threshold!r}"
-        n_rare = int(mask.sum())
-        if n_rare == 0 or n_rare == mask.size:
-            empty, full = ("rare", "common") if n_rare == 0 else ("common", "rare")
-            raise ValueError(
-                f"{described} leaves the {empty} group empty: all {mask.size} "
-                f"targets (range {y.min():.4g} to {y.max():.4g}) fall in the {full} "
-                "group."
-            )
+        mask = rare_mask(y, self.rare_threshold)
         return np.where(mask, "rare", "common").astype(object)
 
     def _check_sampling_strategy(self, groups):

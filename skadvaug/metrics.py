@@ -5,8 +5,6 @@
 that one import serves the benchmarks.
 """
 
-from numbers import Real
-
 import numpy as np
 from imblearn.metrics import (
     classification_report_imbalanced,
@@ -16,6 +14,8 @@ from imblearn.metrics import (
     specificity_score,
 )
 from sklearn.utils.validation import check_consistent_length, column_or_1d
+
+from ._targets import rare_mask
 
 __all__ = [
     "classification_report_imbalanced",
@@ -78,21 +78,7 @@ def macro_averaged_error(y_true, y_pred, *, rare_threshold, metric="rmse", retur
         raise ValueError("y_true and y_pred must be finite.")
     if metric not in ("rmse", "mae", "mse"):
         raise ValueError(f"metric must be 'rmse', 'mae' or 'mse'; got {metric!r}.")
-    if callable(rare_threshold):
-        rare = np.asarray(rare_threshold(y_true.copy()))
-        if rare.dtype != bool or rare.shape != y_true.shape:
-            raise TypeError(
-                "rare_threshold, when callable, must return a boolean mask of "
-                f"shape {y_true.shape}."
-            )
-    elif isinstance(rare_threshold, Real):
-        rare = y_true > rare_threshold
-    else:
-        raise TypeError(
-            f"rare_threshold must be a float or a callable; got {type(rare_threshold).__name__}."
-        )
-    if rare.all() or not rare.any():
-        raise ValueError("rare_threshold must leave both the rare and the common group non-empty.")
+    rare = rare_mask(y_true, rare_threshold)
     residual = y_pred - y_true
     errors = {}
     for name, mask in (("rare", rare), ("common", ~rare)):

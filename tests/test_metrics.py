@@ -36,7 +36,7 @@ def test_callable_threshold():
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"rare_threshold": 100}, ValueError, "rare and the common group"),
+        ({"rare_threshold": 100}, ValueError, "leaves the rare group empty"),
         ({"rare_threshold": 5, "metric": "r2"}, ValueError, "metric"),
         ({"rare_threshold": "high"}, TypeError, "rare_threshold"),
         ({"rare_threshold": lambda t: t}, TypeError, "boolean mask"),

@@ -19,6 +19,7 @@ from skorch.utils import to_device
 from torch import nn
 
 from .. import augment
+from .._targets import rare_mask
 from .._torch_utils import draw_seed
 from ..modules import DEFAULT_NETWORKS
 from ._base import BaseNet, as_float32
@@ -175,15 +176,12 @@ class _RegressorTargets:
         return {"n_outputs": 1}
 
     def _rare_mask(self, y):
-        y = np.asarray(y, dtype=float).ravel()
         if self.rare_threshold is None:
             raise ValueError(
                 "rare_threshold is required to know which targets are rare (or pass "
                 "rare_mask to fit)."
             )
-        if callable(self.rare_threshold):
-            return np.asarray(self.rare_threshold(y.copy()), dtype=bool)
-        return y > self.rare_threshold
+        return rare_mask(y, self.rare_threshold)
 
     def predict(self, X):
         """Predicted targets of ``X`` (1-D when ``y`` was 1-D)."""
