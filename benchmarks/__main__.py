@@ -36,7 +36,8 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     if args.command == "list":
         for name, suite in SUITES.items():
-            print(f"suite {name}: {len(suite.datasets)} data sets, {len(suite.methods)} methods")
+            n_datasets = "?" if callable(suite.datasets) else len(suite.datasets)
+            print(f"suite {name}: {n_datasets} data sets, {len(suite.methods)} methods")
         print("methods:", ", ".join(METHODS))
         print("models:", ", ".join(MODELS))
         return 0
@@ -47,7 +48,7 @@ def main(argv=None):
     suite = SUITES[args.suite]
     datasets = _split(args.datasets)
     if args.subset:
-        datasets = [d.name for d in suite.datasets[: args.subset]]
+        datasets = [d.name for d in suite.get_datasets()[: args.subset]]
     start = time.perf_counter()
     rows = run_suite(
         args.suite,

@@ -1,10 +1,11 @@
 """The oversamplers the benchmarks compare; every skadvaug sampler registers here once.
 
-A method is a factory ``(random_state, n_minority) -> sampler`` (``None`` means no
-resampling) plus what it can handle. ``n_minority`` is the size of the smallest
-class in the training fold: neighbour-based samplers get ``k_neighbors = min(5,
-n_minority - 1)`` so that a tiny class is oversampled rather than recorded as a
-failure, as in smote-variants' study.
+A method is a factory ``(random_state, context) -> sampler`` (``None`` means no
+resampling) plus what it can handle. ``context`` describes the training fold:
+``n_minority`` is the size of its smallest class (neighbour-based samplers get
+``k_neighbors = min(5, n_minority - 1)`` so that a tiny class is oversampled rather
+than recorded as a failure, as in smote-variants' study) and, for regression,
+``rare_threshold`` is the threshold of the fold's rare targets.
 """
 
 import logging
@@ -19,10 +20,24 @@ from imblearn.over_sampling import (
     KMeansSMOTE,
     RandomOverSampler,
 )
+from sklearn.neighbors import NearestNeighbors
+from sklearn.utils import check_random_state
 
 from skadvaug import LatentAdversarialSampler, TimeSeriesAugmentationSampler
+from skadvaug._targets import rare_mask
 
 ALL_KINDS = frozenset({"tabular", "sequence", "image"})
+CLASSIFICATION = frozenset({"classification"})
+BOTH_TASKS = frozenset({"classification", "regression"})
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a method may know about the training fold it resamples."""
+
+    task: str = "classification"
+    n_minority: int = 0
+    rare_threshold: float | None = None
 
 
 @dataclass(frozen=True)
@@ -30,7 +45,9 @@ class Method:
     """An oversampler in the benchmarks.
 
     ``native_nd``: takes 3-D/4-D ``X`` itself; otherwise the harness flattens the
-    data around it. ``task``: the targets it handles.
+    data around it. ``tasks``: the targets it handles. ``family`` groups methods
+    in the reports (``"skadvaug-..."`` are ours). ``min_minority``: smallest class
+    it can resample; ``univariate_only``: sequences with one channel only.
     """
 
     name: str
@@ -38,22 +55,28 @@ class Method:
     kinds: frozenset = ALL_KINDS
     family: str = "imbalanced-learn"
     native_nd: bool = False
-    tasks: frozenset = frozenset({"classification"})
+    tasks: frozenset = CLASSIFICATION
     min_minority: int = 1
+    univariate_only: bool = False
 
-    def build(self, random_state, n_minority):
-        return self.factory(random_state, n_minority)
+    def build(self, random_state, context):
+        return self.factory(random_state, context)
 
 
 METHODS = {}
 
 
 def register_method(method):
-    """Add ``method`` to every suite that lists its family or name."""
+    """Add ``method`` to the registry (suites list methods by name or family)."""
     if method.name in METHODS:
         raise ValueError(f"method {method.name!r} is registered twice")
     METHODS[method.name] = method
     return method
+
+
+def methods_of(*families):
+    """Names of the registered methods of the given families, in registration order."""
+    return [name for name, method in METHODS.items() if method.family in families]
 
 
 def _k(n_minority, default=5):
@@ -84,38 +107,128 @@ class SmoteVariantsSampler:
         return sampler.sample(np.asarray(X, dtype=float), np.asarray(y))
 
 
+class RareDuplicator:
+    """Random oversampling of the rare targets of a regression problem.
+
+    imbalanced-learn's ``RandomOverSampler`` on the rare/common groups; the
+    duplicated samples keep their targets (``sample_indices_``).
+    """
+
+    def __init__(self, rare_threshold, random_state=None):
+        self.rare_threshold = rare_threshold
+        self.random_state = random_state
+
+    def fit_resample(self, X, y):
+        groups = rare_mask(y, self.rare_threshold)
+        sampler = RandomOverSampler(random_state=self.random_state)
+        sampler.fit_resample(X.reshape(len(X), -1), groups)
+        return X[sampler.sample_indices_], y[sampler.sample_indices_]
+
+
+class SMOTER:
+    """SMOTE for regression (Torgo et al. 2013), oversampling part.
+
+    A synthetic sample interpolates a rare sample and one of its ``k_neighbors``
+    nearest rare neighbours; its target is the average of theirs weighted by the
+    inverse distance of the new sample to each. Written here because no maintained
+    library ships it (imbalanced-learn has no regression sampler) and the
+    regression suite needs SMOTE's counterpart; the rare group is oversampled up to
+    the size of the common one.
+    """
+
+    def __init__(self, rare_threshold, k_neighbors=5, random_state=None):
+        self.rare_threshold = rare_threshold
+        self.k_neighbors = k_neighbors
+        self.random_state = random_state
+
+    def fit_resample(self, X, y):
+        rng = check_random_state(self.random_state)
+        rare = np.flatnonzero(rare_mask(y, self.rare_threshold))
+        n_new = len(y) - 2 * len(rare)
+        flat = X.reshape(len(X), -1)
+        k = min(self.k_neighbors, len(rare) - 1)
+        if n_new <= 0 or k < 1:
+            return X, y
+        neighbours = NearestNeighbors(n_neighbors=k + 1).fit(flat[rare])
+        index = neighbours.kneighbors(flat[rare], return_distance=False)[:, 1:]
+        seeds = rng.randint(len(rare), size=n_new)
+        partners = index[seeds, rng.randint(k, size=n_new)]
+        gap = rng.uniform(size=(n_new, 1))
+        a, b = flat[rare[seeds]], flat[rare[partners]]
+        new = a + gap * (b - a)
+        d_a = np.linalg.norm(new - a, axis=1)
+        d_b = np.linalg.norm(new - b, axis=1)
+        total = d_a + d_b
+        weight_a = np.where(total > 0, d_b / np.where(total > 0, total, 1), 0.5)
+        y_new = weight_a * y[rare[seeds]] + (1 - weight_a) * y[rare[partners]]
+        return (
+            np.concatenate([X, new.reshape(-1, *X.shape[1:])]),
+            np.concatenate([y, y_new]),
+        )
+
+
+def _classification_or_regression(classification, regression):
+    """A factory that builds ``classification(rs, ctx)`` or ``regression(rs, ctx)``."""
+
+    def factory(random_state, context):
+        chosen = regression if context.task == "regression" else classification
+        return chosen(random_state, context)
+
+    return factory
+
+
 # ------------------------------------------------------------------- baselines
 register_method(
+    Method("none", lambda rs, ctx: None, family="baseline", native_nd=True, tasks=BOTH_TASKS)
+)
+register_method(
     Method(
-        "none",
-        lambda rs, n: None,
-        family="baseline",
-        native_nd=True,
-        tasks=frozenset({"classification", "regression"}),
+        "RandomOverSampler",
+        _classification_or_regression(
+            lambda rs, ctx: RandomOverSampler(random_state=rs),
+            lambda rs, ctx: RareDuplicator(ctx.rare_threshold, random_state=rs),
+        ),
+        tasks=BOTH_TASKS,
     )
 )
-register_method(Method("RandomOverSampler", lambda rs, n: RandomOverSampler(random_state=rs)))
 register_method(
-    Method("SMOTE", lambda rs, n: SMOTE(k_neighbors=_k(n), random_state=rs), min_minority=2)
-)
-register_method(
-    Method("ADASYN", lambda rs, n: ADASYN(n_neighbors=_k(n), random_state=rs), min_minority=2)
+    Method(
+        "SMOTE",
+        _classification_or_regression(
+            lambda rs, ctx: SMOTE(k_neighbors=_k(ctx.n_minority), random_state=rs),
+            lambda rs, ctx: SMOTER(ctx.rare_threshold, random_state=rs),
+        ),
+        min_minority=2,
+        native_nd=False,
+        tasks=BOTH_TASKS,
+    )
 )
 register_method(
     Method(
-        "BorderlineSMOTE",
-        lambda rs, n: BorderlineSMOTE(k_neighbors=_k(n), random_state=rs),
+        "ADASYN",
+        lambda rs, ctx: ADASYN(n_neighbors=_k(ctx.n_minority), random_state=rs),
         min_minority=2,
     )
 )
 register_method(
-    Method("SVMSMOTE", lambda rs, n: SVMSMOTE(k_neighbors=_k(n), random_state=rs), min_minority=2)
+    Method(
+        "BorderlineSMOTE",
+        lambda rs, ctx: BorderlineSMOTE(k_neighbors=_k(ctx.n_minority), random_state=rs),
+        min_minority=2,
+    )
+)
+register_method(
+    Method(
+        "SVMSMOTE",
+        lambda rs, ctx: SVMSMOTE(k_neighbors=_k(ctx.n_minority), random_state=rs),
+        min_minority=2,
+    )
 )
 register_method(
     Method(
         "KMeansSMOTE",
-        lambda rs, n: KMeansSMOTE(
-            k_neighbors=_k(n, 2), cluster_balance_threshold=0.0, random_state=rs
+        lambda rs, ctx: KMeansSMOTE(
+            k_neighbors=_k(ctx.n_minority, 2), cluster_balance_threshold=0.0, random_state=rs
         ),
         min_minority=3,
     )
@@ -127,50 +240,92 @@ for _name in ("polynom_fit_SMOTE_star", "ProWSyn", "SMOTE_IPF"):
     register_method(
         Method(
             _name,
-            (lambda name: lambda rs, n: SmoteVariantsSampler(name, random_state=rs))(_name),
+            (lambda name: lambda rs, ctx: SmoteVariantsSampler(name, random_state=rs))(_name),
             family="smote-variants",
             min_minority=2,
         )
     )
 
+
 # ------------------------------------------------------------------- skadvaug
-_TABLE_METHODS = ("jitter", "scaling")
-_SEQUENCE_ONLY = (
+def _skadvaug(cls, **params):
+    def factory(random_state, context):
+        return cls(random_state=random_state, rare_threshold=context.rare_threshold, **params)
+
+    return factory
+
+
+for _method in (
+    "jitter",
+    "scaling",
     "magnitude_warp",
     "time_warp",
     "window_warp",
     "window_slice",
     "permutation",
     "translation",
-)
-for _method in _TABLE_METHODS + _SEQUENCE_ONLY:
+):
+    from skadvaug.augment import METHODS as _AUGMENTATIONS
+
     register_method(
         Method(
             f"TSAug[{_method}]",
-            (lambda m: lambda rs, n: TimeSeriesAugmentationSampler(method=m, random_state=rs))(
-                _method
-            ),
-            kinds=ALL_KINDS if _method in _TABLE_METHODS else frozenset({"sequence"}),
+            _skadvaug(TimeSeriesAugmentationSampler, method=_method),
+            kinds=_AUGMENTATIONS[_method][1],
             family="skadvaug-classic",
             native_nd=True,
-            tasks=frozenset({"classification", "regression"}),
+            tasks=BOTH_TASKS,
         )
     )
 
-# Paper 000 at its defaults (adversarial, scale 0.1), plus the random-perturbation
-# ablation of Table 2 as a named variant.
-for _name, _params in (
-    ("LatentAdversarial", {}),
-    ("LatentAdversarial[random]", {"perturbation": "random"}),
-):
-    register_method(
-        Method(
-            _name,
-            (lambda params: lambda rs, n: LatentAdversarialSampler(random_state=rs, **params))(
-                _params
-            ),
-            family="skadvaug-learned",
-            native_nd=True,
-            tasks=frozenset({"classification", "regression"}),
-        )
+# Paper 000 at its defaults (adversarial, scale 0.1), plus Table 2's random
+# perturbation as a named variant.
+register_method(
+    Method(
+        "LatentAdversarial",
+        _skadvaug(LatentAdversarialSampler),
+        family="skadvaug-learned",
+        native_nd=True,
+        tasks=BOTH_TASKS,
     )
+)
+register_method(
+    Method(
+        "LatentAdversarial[random]",
+        _skadvaug(LatentAdversarialSampler, perturbation="random"),
+        family="skadvaug-learned",
+        native_nd=True,
+        tasks=BOTH_TASKS,
+    )
+)
+
+
+class AeonSampler:
+    """One of aeon's time-series oversamplers (``fit_transform``) behind ``fit_resample``."""
+
+    def __init__(self, name, random_state=None, **params):
+        self.name = name
+        self.random_state = random_state
+        self.params = params
+
+    def fit_resample(self, X, y):
+        from aeon.transformations.collection import imbalance
+
+        sampler = getattr(imbalance, self.name)(random_state=self.random_state, **self.params)
+        return sampler.fit_transform(np.asarray(X, dtype=float), np.asarray(y))
+
+
+# aeon's time-series SMOTE with the DTW distance (univariate series only).
+register_method(
+    Method(
+        "aeon:SMOTE[dtw]",
+        lambda rs, ctx: AeonSampler(
+            "SMOTE", random_state=rs, distance="dtw", n_neighbors=_k(ctx.n_minority)
+        ),
+        kinds=frozenset({"sequence"}),
+        family="aeon",
+        native_nd=True,
+        min_minority=2,
+        univariate_only=True,
+    )
+)

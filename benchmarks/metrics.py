@@ -33,3 +33,37 @@ def classification_scores(model, X_test, y_test, classes):
     except ValueError:  # a class missing from the test fold
         result["roc_auc"] = np.nan
     return {name: float(value) for name, value in result.items()}
+
+
+REGRESSION_METRICS = (
+    "rmse_macro",
+    "mae_macro",
+    "rmse_rare",
+    "rmse_common",
+    "mae_rare",
+    "mae_common",
+)
+
+
+def regression_scores(model, X_test, y_test, rare_threshold):
+    """Macro-averaged RMSE/MAE over the rare and common test targets (paper 000, §4.1)."""
+    from skadvaug.metrics import macro_averaged_error
+
+    y_pred = np.asarray(model.predict(X_test), dtype=float).ravel()
+    result = {}
+    for metric in ("rmse", "mae"):
+        macro, groups = macro_averaged_error(
+            y_test, y_pred, rare_threshold=rare_threshold, metric=metric, return_groups=True
+        )
+        result[f"{metric}_macro"] = macro
+        result[f"{metric}_rare"] = groups["rare"]
+        result[f"{metric}_common"] = groups["common"]
+    return result
+
+
+def metrics_of(task):
+    return CLASSIFICATION_METRICS if task == "classification" else REGRESSION_METRICS
+
+
+def higher_is_better(metric):
+    return metric in CLASSIFICATION_METRICS

@@ -1,11 +1,16 @@
-"""Downstream models per data kind; ``input`` says whether they see flattened data."""
+"""Downstream models per data kind and task; ``input`` says whether they see flat data."""
 
 from dataclasses import dataclass
 
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression
-from sklearn.neighbors import KNeighborsClassifier
-from sklearn.neural_network import MLPClassifier
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.preprocessing import StandardScaler
+
+from skadvaug.modules import CNN1dNet, CNN2dNet, GRUNet
+from skadvaug.nets import OnlineAugmentationClassifier, OnlineAugmentationRegressor
 
 
 @dataclass(frozen=True)
@@ -14,6 +19,7 @@ class Model:
     factory: object  # random_state -> unfitted estimator
     kinds: frozenset
     input: str = "flat"  # "flat": 2-D features; "native": the data's own shape
+    task: str = "classification"
 
     def build(self, random_state):
         return self.factory(random_state)
@@ -30,17 +36,46 @@ def register_model(model):
 
 
 TABULAR = frozenset({"tabular"})
-SERIES_AND_IMAGES = frozenset({"sequence", "image"})
+SEQUENCE = frozenset({"sequence"})
+IMAGE = frozenset({"image"})
+SERIES_AND_IMAGES = SEQUENCE | IMAGE
 
+
+def _torch_classifier(module, epochs):
+    # skadvaug's online-augmentation net without augmentation is a plain skorch
+    # classifier that builds its module from the data's shape.
+    def factory(random_state):
+        return OnlineAugmentationClassifier(
+            module=module, max_epochs=epochs, batch_size=64, random_state=random_state
+        )
+
+    return factory
+
+
+def _standardised_target(regressor):
+    # Networks train on standardised targets whatever their units.
+    return TransformedTargetRegressor(regressor=regressor, transformer=StandardScaler())
+
+
+def _torch_regressor(module, epochs):
+    def factory(random_state):
+        return _standardised_target(
+            OnlineAugmentationRegressor(
+                module=module, max_epochs=epochs, batch_size=64, random_state=random_state
+            )
+        )
+
+    return factory
+
+
+# ---------------------------------------------------------------- classification
 register_model(Model("logreg", lambda rs: LogisticRegression(max_iter=2000), TABULAR))
 register_model(Model("knn", lambda rs: KNeighborsClassifier(n_neighbors=5), TABULAR))
 register_model(Model("gboost", lambda rs: HistGradientBoostingClassifier(random_state=rs), TABULAR))
 register_model(
     Model(
         "mlp",
-        lambda rs: MLPClassifier(
-            hidden_layer_sizes=(64,), max_iter=500, early_stopping=False, random_state=rs
-        ),
+        lambda rs: MLPClassifier(hidden_layer_sizes=(64,), max_iter=500, random_state=rs),
         TABULAR,
     )
 )
@@ -50,3 +85,34 @@ register_model(
     Model("logreg_flat", lambda rs: LogisticRegression(max_iter=2000), SERIES_AND_IMAGES)
 )
 register_model(Model("1nn_flat", lambda rs: KNeighborsClassifier(n_neighbors=1), SERIES_AND_IMAGES))
+register_model(Model("cnn1d", _torch_classifier(CNN1dNet, 40), SEQUENCE, input="native"))
+register_model(Model("gru", _torch_classifier(GRUNet, 40), SEQUENCE, input="native"))
+register_model(Model("cnn2d", _torch_classifier(CNN2dNet, 30), IMAGE, input="native"))
+
+# -------------------------------------------------------------------- regression
+register_model(Model("ridge", lambda rs: Ridge(), TABULAR, task="regression"))
+register_model(
+    Model("knn_reg", lambda rs: KNeighborsRegressor(n_neighbors=5), TABULAR, task="regression")
+)
+register_model(
+    Model(
+        "gboost_reg",
+        lambda rs: HistGradientBoostingRegressor(random_state=rs),
+        TABULAR,
+        task="regression",
+    )
+)
+register_model(
+    Model(
+        "mlp_reg",
+        lambda rs: _standardised_target(
+            MLPRegressor(hidden_layer_sizes=(64,), max_iter=1000, random_state=rs)
+        ),
+        TABULAR,
+        task="regression",
+    )
+)
+register_model(Model("ridge_flat", lambda rs: Ridge(), SERIES_AND_IMAGES, task="regression"))
+register_model(
+    Model("gru_reg", _torch_regressor(GRUNet, 40), SEQUENCE, input="native", task="regression")
+)

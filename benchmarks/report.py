@@ -11,10 +11,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .metrics import CLASSIFICATION_METRICS
+from .metrics import higher_is_better, metrics_of
 
 RESULTS_ROOT = Path(__file__).resolve().parent / "results"
-HIGHER_IS_BETTER = dict.fromkeys(CLASSIFICATION_METRICS, True)
 
 
 def _pair_means(ok, metric):
@@ -31,7 +30,7 @@ def mean_ranks(ok, metric):
     table = {}
     for kind, means in _pair_means(ok, metric).groupby(level="kind"):
         means = means.dropna(axis=1, how="any")
-        ranks = means.rank(axis=1, ascending=not HIGHER_IS_BETTER[metric])
+        ranks = means.rank(axis=1, ascending=not higher_is_better(metric))
         table[kind] = ranks.mean()
     return pd.DataFrame(table)
 
@@ -49,7 +48,8 @@ def against_reference(ok, metric, reference):
         if paired.empty:
             continue
         diff = paired[method] - paired[reference]
-        wins, losses = int((diff > 1e-9).sum()), int((diff < -1e-9).sum())
+        better = diff if higher_is_better(metric) else -diff
+        wins, losses = int((better > 1e-9).sum()), int((better < -1e-9).sum())
         ties = len(diff) - wins - losses
         p_value = np.nan
         if wins + losses > 0:
@@ -65,8 +65,12 @@ def against_reference(ok, metric, reference):
                 "wilcoxon p": p_value,
             }
         )
+    if not rows:
+        return pd.DataFrame()
     return (
-        pd.DataFrame(rows).set_index("method").sort_values(f"mean {metric} diff", ascending=False)
+        pd.DataFrame(rows)
+        .set_index("method")
+        .sort_values(f"mean {metric} diff", ascending=not higher_is_better(metric))
     )
 
 
@@ -145,7 +149,7 @@ def summary_markdown(rows, suite, command, environment):
         "methods that ran on every pair of that kind.",
         "",
     ]
-    for name in CLASSIFICATION_METRICS:
+    for name in metrics_of(suite.task):
         ranks = mean_ranks(ok, name)
         ranks.columns = [f"{kind}" for kind in ranks.columns]
         lines += [f"### {name}", "", _markdown(ranks.sort_values(list(ranks.columns)[0]), 2), ""]
@@ -153,7 +157,8 @@ def summary_markdown(rows, suite, command, environment):
     lines += [
         f"## Against {reference} ({metric})",
         "",
-        f"Per (data set, model) pair: win if the method's mean {metric} beats {reference}'s. "
+        f"Per (data set, model) pair: win if the method's mean {metric} beats {reference}'s "
+        f"({'higher' if higher_is_better(metric) else 'lower'} is better). "
         "Wilcoxon signed-rank test over the pairs (zsplit for ties).",
         "",
         _markdown(against_reference(ok, metric, reference)),

@@ -21,12 +21,12 @@ from sklearn.model_selection import RepeatedStratifiedKFold
 from sklearn.preprocessing import StandardScaler
 
 from ._measure import measure, time_limit
-from .methods import METHODS
-from .metrics import classification_scores
+from .methods import METHODS, Context
+from .metrics import classification_scores, regression_scores
 from .models import MODELS
 from .suites import SUITES
 
-HARNESS_VERSION = 1
+HARNESS_VERSION = 2
 CACHE_ROOT = Path(__file__).resolve().parent / ".cache"
 
 
@@ -54,25 +54,30 @@ class Cell:
 
 
 def _dataset(suite_name, dataset_name):
-    for dataset in SUITES[suite_name].datasets:
-        if dataset.name == dataset_name:
-            return dataset
-    raise KeyError(f"data set {dataset_name!r} is not in suite {suite_name!r}")
+    return SUITES[suite_name].get_dataset(dataset_name)
+
+
+def _strata(dataset, y):
+    """What the folds are stratified on: the classes, or rare/common targets."""
+    if dataset.task == "classification":
+        return y
+    return (y > np.quantile(y, dataset.rare_quantile)).astype(int)
 
 
 @lru_cache(maxsize=64)
 def _splits(suite_name, dataset_name):
     suite = SUITES[suite_name]
-    X, y = _dataset(suite_name, dataset_name).load()
+    dataset = _dataset(suite_name, dataset_name)
+    X, y = dataset.load()
     cv = RepeatedStratifiedKFold(
         n_splits=suite.n_splits, n_repeats=suite.n_repeats, random_state=suite.seed
     )
-    return list(cv.split(np.zeros(len(y)), y))
+    return list(cv.split(np.zeros(len(y)), _strata(dataset, y)))
 
 
 def iter_cells(suite, *, datasets=None, methods=None):
     """Every cell of ``suite``, optionally restricted to some data sets / methods."""
-    for dataset in suite.datasets:
+    for dataset in suite.get_datasets():
         if datasets and dataset.name not in datasets:
             continue
         for method_name in suite.methods:
@@ -80,6 +85,8 @@ def iter_cells(suite, *, datasets=None, methods=None):
                 continue
             method = METHODS[method_name]
             if dataset.kind not in method.kinds or dataset.task not in method.tasks:
+                continue
+            if method.univariate_only and dataset.load()[0].shape[1] > 1:
                 continue
             for split in range(suite.n_splits * suite.n_repeats):
                 yield Cell(suite.name, dataset.name, method_name, split)
@@ -131,14 +138,28 @@ def run_cell(cell, time_limit_s=None):
             X, y = dataset.load()
             X_train, X_test = _preprocess(dataset.kind, X[train], X[test])
             y_train, y_test = y[train], y[test]
-            classes = np.unique(y)
-            n_minority = int(np.bincount(y_train).min())
+            if dataset.task == "classification":
+                classes = np.unique(y)
+                n_minority = int(np.bincount(y_train).min())
+                context = Context("classification", n_minority)
+
+                def score(model, X_eval):
+                    return classification_scores(model, X_eval, y_test, classes)
+
+            else:
+                threshold = float(np.quantile(y_train, dataset.rare_quantile))
+                n_minority = int(np.sum(y_train > threshold))
+                context = Context("regression", n_minority, threshold)
+
+                def score(model, X_eval):
+                    return regression_scores(model, X_eval, y_test, threshold)
+
             if n_minority < method.min_minority:
                 raise ValueError(
                     f"the smallest training class has {n_minority} samples; "
                     f"{cell.method} needs at least {method.min_minority}"
                 )
-            sampler = method.build(seed, n_minority)
+            sampler = method.build(seed, context)
             (X_res, y_res), seconds, peak_mb = measure(
                 lambda: _resample(sampler, method, X_train, y_train)
             )
@@ -146,12 +167,11 @@ def run_cell(cell, time_limit_s=None):
             for model_name in model_names:
                 spec = MODELS[model_name]
                 model = clone(spec.build(seed)).fit(_model_input(X_res, spec), y_res)
-                scores = classification_scores(model, _model_input(X_test, spec), y_test, classes)
                 rows.append(
                     {
                         **base,
                         "model": model_name,
-                        **scores,
+                        **score(model, _model_input(X_test, spec)),
                         "fit_resample_seconds": seconds,
                         "peak_memory_mb": peak_mb,
                         "n_train": len(y_train),
@@ -196,6 +216,9 @@ def run_suite(
 
     suite = SUITES[suite_name]
     cells = list(iter_cells(suite, datasets=datasets, methods=methods))
+    unknown = set(datasets or ()) - {d.name for d in suite.get_datasets()}
+    if unknown:
+        raise ValueError(f"suite {suite_name!r} has no data sets {sorted(unknown)}")
     rows, todo = [], []
     for cell in cells:
         path = _cache_path(cell)

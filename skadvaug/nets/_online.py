@@ -93,6 +93,8 @@ class _OnlineAugmentationNet(BaseNet):
         self._check_settings()
         X = as_float32(np.asarray(X))
         y_encoded = self._encode_targets(y)
+        if rare_mask is None and not (self._augments() or self.oversample_rare > 1):
+            rare_mask = np.zeros(len(X), dtype=bool)  # plain training needs no rare set
         rare = np.asarray(self._rare_mask(y) if rare_mask is None else rare_mask)
         if rare.dtype != bool or rare.shape != (len(X),):
             raise ValueError(f"rare_mask must be a boolean array of shape ({len(X)},).")

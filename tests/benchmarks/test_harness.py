@@ -1,0 +1,164 @@
+"""The benchmark harness (benchmarks/): registries, runs, cache, failures."""
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import skadvaug
+from benchmarks import data, runner
+from benchmarks.methods import METHODS, SMOTER, Method, register_method
+from benchmarks.models import MODELS
+from benchmarks.report import write_outputs
+from benchmarks.suites import SUITES, Suite, register_suite
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "CACHE_ROOT", tmp_path / "cache")
+
+
+@pytest.fixture
+def temporary_registry():
+    """Methods and suites a test registers are gone afterwards."""
+    methods, suites = dict(METHODS), dict(SUITES)
+    yield
+    METHODS.clear()
+    METHODS.update(methods)
+    SUITES.clear()
+    SUITES.update(suites)
+
+
+def test_every_public_sampler_is_registered():
+    samplers = {
+        name for name in skadvaug.__all__ if hasattr(getattr(skadvaug, name), "fit_resample")
+    }
+    registered = {
+        type(m.build(0, _context())).__name__
+        for m in METHODS.values()
+        if m.family.startswith("skadvaug")
+    }
+    assert samplers <= registered
+
+
+def _context():
+    from benchmarks.methods import Context
+
+    return Context("classification", n_minority=10)
+
+
+def test_suites_only_name_registered_methods_and_models():
+    for suite in SUITES.values():
+        assert set(suite.methods) <= set(METHODS)
+        for kind, models in suite.models.items():
+            for name in models:
+                assert kind in MODELS[name].kinds
+                assert MODELS[name].task == suite.task
+        assert suite.reference_method in suite.methods
+
+
+def test_tiny_suite_runs_end_to_end_and_writes_outputs(tmp_path):
+    rows = runner.run_suite("tiny", progress=False)
+    suite = SUITES["tiny"]
+    assert len(rows) == len(suite.methods) * suite.n_splits * suite.n_repeats
+    frame = pd.DataFrame(rows)
+    assert set(frame["status"]) == {"ok"}
+    assert frame["balanced_accuracy"].between(0, 1).all()
+    assert (frame.loc[frame["method"] == "none", "n_synthetic"] == 0).all()
+    assert (frame.loc[frame["method"] != "none", "n_synthetic"] > 0).all()
+    summary = write_outputs(rows, suite, "python -m benchmarks run --suite tiny", tmp_path)
+    assert "Mean rank per method" in summary
+    for name in ("results.csv", "summary.md", "command.txt", "mean_rank_balanced_accuracy.png"):
+        assert (tmp_path / name).exists()
+
+
+def test_a_rerun_resumes_from_the_cache(monkeypatch):
+    first = runner.run_suite("tiny", progress=False)
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("a cached cell was recomputed")
+
+    monkeypatch.setattr(runner, "run_cell", must_not_run)
+    again = runner.run_suite("tiny", progress=False)
+    key = ["dataset", "method", "repeat", "fold", "model"]
+    assert pd.DataFrame(again).sort_values(key).equals(pd.DataFrame(first).sort_values(key))
+
+
+class Exploding:
+    def fit_resample(self, X, y):
+        raise RuntimeError("boom at fit_resample")
+
+
+class Sleeping:
+    def fit_resample(self, X, y):
+        time.sleep(5)
+        return X, y
+
+
+def test_failures_and_timeouts_are_recorded_not_dropped(temporary_registry, tmp_path):
+    register_method(Method("exploding", lambda rs, ctx: Exploding(), native_nd=True))
+    register_method(Method("sleeping", lambda rs, ctx: Sleeping(), native_nd=True))
+    tiny = SUITES["tiny"]
+    register_suite(
+        Suite(
+            "broken",
+            "test",
+            tiny.datasets,
+            ["none", "exploding", "sleeping"],
+            tiny.models,
+            n_splits=2,
+            n_repeats=1,
+            reference_method="none",
+        )
+    )
+    rows = pd.DataFrame(runner.run_suite("broken", progress=False, time_limit_s=0.5))
+    assert set(rows.loc[rows["method"] == "none", "status"]) == {"ok"}
+    exploded = rows[rows["method"] == "exploding"]
+    assert set(exploded["status"]) == {"failed"}
+    assert exploded["error"].str.contains("RuntimeError: boom at fit_resample").all()
+    assert set(rows.loc[rows["method"] == "sleeping", "status"]) == {"timeout"}
+    summary = write_outputs(rows.to_dict("records"), SUITES["broken"], "test", tmp_path)
+    assert "## Failures" in summary
+
+
+def test_regression_cells_report_macro_errors(temporary_registry):
+    register_suite(
+        Suite(
+            "tiny-regression",
+            "test",
+            [data.synthetic_regression(n_samples=80)],
+            ["none", "RandomOverSampler", "SMOTE", "TSAug[jitter]"],
+            {"sequence": ["ridge_flat"]},
+            n_splits=2,
+            n_repeats=1,
+            task="regression",
+        )
+    )
+    rows = pd.DataFrame(runner.run_suite("tiny-regression", progress=False))
+    assert set(rows["status"]) == {"ok"}
+    assert np.isfinite(rows[["rmse_macro", "mae_macro", "rmse_rare", "rmse_common"]]).all().all()
+    assert (rows.loc[rows["method"] != "none", "n_synthetic"] > 0).all()
+
+
+def test_smoter_interpolates_rare_samples_and_their_targets():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(100, 3))
+    y = np.r_[rng.uniform(0, 1, 90), rng.uniform(10, 20, 10)]
+    X_res, y_res = SMOTER(rare_threshold=5.0, random_state=0).fit_resample(X, y)
+    assert len(y_res) == 180
+    assert np.all(y_res[100:] >= 10)
+    assert np.all(y_res[100:] <= 20)
+    rare = X[y > 5]
+    lo, hi = rare.min(axis=0), rare.max(axis=0)
+    assert np.all((X_res[100:] >= lo - 1e-9) & (X_res[100:] <= hi + 1e-9))
+
+
+def test_registering_a_method_twice_is_refused():
+    with pytest.raises(ValueError, match="registered twice"):
+        register_method(Method("none", lambda rs, ctx: None))
+
+
+def test_unknown_methods_in_a_suite_are_refused():
+    with pytest.raises(ValueError, match="unknown methods"):
+        register_suite(Suite("bad", "x", [], ["no-such-method"], {}))
