@@ -5,9 +5,20 @@ sequences ``(n, channels, timepoints)`` and images ``(n, channels, h, w)``, with
 class labels or continuous targets (``rare_threshold``).
 """
 
-from .over_sampling import LatentAdversarialSampler, TimeSeriesAugmentationSampler
-from .transformers import Flatten
+from .over_sampling import (
+    FlowLatentSampler,
+    LatentAdversarialSampler,
+    TimeSeriesAugmentationSampler,
+)
+from .transformers import Flatten, FlowTransformer
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["Flatten", "LatentAdversarialSampler", "TimeSeriesAugmentationSampler", "__version__"]
+__all__ = [
+    "Flatten",
+    "FlowLatentSampler",
+    "FlowTransformer",
+    "LatentAdversarialSampler",
+    "TimeSeriesAugmentationSampler",
+    "__version__",
+]

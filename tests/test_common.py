@@ -14,13 +14,21 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks as parametrize_with_sklearn_checks,
 )
 
-from skadvaug import Flatten, LatentAdversarialSampler, TimeSeriesAugmentationSampler
+from skadvaug import (
+    Flatten,
+    FlowLatentSampler,
+    FlowTransformer,
+    LatentAdversarialSampler,
+    TimeSeriesAugmentationSampler,
+)
 
 ESTIMATORS = [
     TimeSeriesAugmentationSampler(random_state=0),
     TimeSeriesAugmentationSampler(method="scaling", random_state=0),
     # few epochs: the checks test the API, the behaviour tests live next to the code
     LatentAdversarialSampler(max_epochs=2, adversarial_epochs=1, random_state=0),
+    FlowLatentSampler(max_epochs=2, surrogate_epochs=1, flow_steps=2, random_state=0),
+    FlowTransformer(max_epochs=2, n_steps=2, random_state=0),
     Flatten(),
 ]
 
@@ -32,6 +40,8 @@ _DENSE_ONLY = (
 EXPECTED_FAILED_CHECKS = {
     "TimeSeriesAugmentationSampler": {"check_samplers_pandas_sparse": _DENSE_ONLY},
     "LatentAdversarialSampler": {"check_samplers_pandas_sparse": _DENSE_ONLY},
+    "FlowLatentSampler": {"check_samplers_pandas_sparse": _DENSE_ONLY},
+    "FlowTransformer": {},
     "Flatten": {},
 }
 

@@ -6,6 +6,14 @@
 
 from ._autoencoders import ConvAutoencoder1d, ConvAutoencoder2d, MLPAutoencoder
 from ._discriminator import Discriminator
+from ._flows import (
+    ActNorm,
+    AffineCoupling,
+    CouplingFlow1d,
+    CouplingFlow2d,
+    InvertibleConv1x1,
+    VectorFlow,
+)
 from ._networks import CNN1dNet, CNN2dNet, GRUNet, MLPNet
 from ._perturbation import LatentPerturbation
 
@@ -16,17 +24,25 @@ DEFAULT_AUTOENCODERS = {
 }
 # Paper 000's downstream model for sequences is a 2-layer GRU with 15 units (§4.2).
 DEFAULT_NETWORKS = {"tabular": MLPNet, "sequence": GRUNet, "image": CNN2dNet}
+DEFAULT_FLOWS = {"tabular": VectorFlow, "sequence": CouplingFlow1d, "image": CouplingFlow2d}
 
 __all__ = [
+    "ActNorm",
+    "AffineCoupling",
     "CNN1dNet",
     "CNN2dNet",
     "ConvAutoencoder1d",
     "ConvAutoencoder2d",
+    "CouplingFlow1d",
+    "CouplingFlow2d",
     "DEFAULT_AUTOENCODERS",
+    "DEFAULT_FLOWS",
     "DEFAULT_NETWORKS",
     "Discriminator",
     "GRUNet",
+    "InvertibleConv1x1",
     "LatentPerturbation",
     "MLPAutoencoder",
     "MLPNet",
+    "VectorFlow",
 ]

@@ -3,6 +3,8 @@
 from ._autoencoder import AdversarialAutoencoderNet
 from ._base import BaseNet
 from ._callbacks import DivergenceGuard
+from ._flow import FlowNet
+from ._flow_latent import FlowLatentClassifier
 from ._latent_adversarial import LatentAdversarialClassifier, LatentAdversarialRegressor
 from ._online import OnlineAugmentationClassifier, OnlineAugmentationRegressor
 
@@ -10,6 +12,8 @@ __all__ = [
     "AdversarialAutoencoderNet",
     "BaseNet",
     "DivergenceGuard",
+    "FlowLatentClassifier",
+    "FlowNet",
     "LatentAdversarialClassifier",
     "LatentAdversarialRegressor",
     "OnlineAugmentationClassifier",

@@ -171,15 +171,24 @@ class BaseNet(NeuralNet):
         return super().get_iterator(dataset, training=training)
 
     # ---------------------------------------------------------------- helpers
-    def _run_batches(self, function, X, batch_size=None):
-        """``function`` over ``X`` in batches, no gradient, results concatenated as numpy."""
+    def _run_batches(self, function, X, *others, batch_size=None):
+        """``function(batch, *other_batches)`` over ``X`` in batches, without gradient.
+
+        ``others`` are arrays (or ``None``) split like ``X``; the results are
+        concatenated as numpy.
+        """
         X = as_float32(np.asarray(X))
         batch_size = batch_size or max(self.batch_size, 4096)
         outputs = []
         with torch.no_grad():
             for start in range(0, len(X), batch_size):
-                batch = to_device(torch.as_tensor(X[start : start + batch_size]), self.device)
-                outputs.append(function(batch).cpu().numpy())
+                window = slice(start, start + batch_size)
+                arguments = [torch.as_tensor(X[window])] + [
+                    None if other is None else torch.as_tensor(np.asarray(other)[window])
+                    for other in others
+                ]
+                arguments = [None if a is None else to_device(a, self.device) for a in arguments]
+                outputs.append(function(*arguments).cpu().numpy())
         return np.concatenate(outputs) if outputs else np.empty((0,))
 
     # ---------------------------------------------------------------- fitting

@@ -152,6 +152,8 @@ class _ClassifierTargets:
 
     def _rare_mask(self, y):
         y = np.asarray(y)
+        if isinstance(self.rare_classes, str) and self.rare_classes == "all":
+            return np.ones(len(y), dtype=bool)
         if self.rare_classes is None:
             labels, counts = np.unique(y, return_counts=True)
             return y != labels[np.argmax(counts)]

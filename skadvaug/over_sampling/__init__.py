@@ -1,6 +1,7 @@
 """imbalanced-learn samplers: the public face of skadvaug."""
 
 from ._augmentation import TimeSeriesAugmentationSampler
+from ._flow_latent import FlowLatentSampler
 from ._latent_adversarial import LatentAdversarialSampler
 
-__all__ = ["LatentAdversarialSampler", "TimeSeriesAugmentationSampler"]
+__all__ = ["FlowLatentSampler", "LatentAdversarialSampler", "TimeSeriesAugmentationSampler"]

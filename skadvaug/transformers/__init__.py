@@ -1,5 +1,6 @@
 """scikit-learn transformers."""
 
 from ._flatten import Flatten
+from ._flow import FlowTransformer
 
-__all__ = ["Flatten"]
+__all__ = ["Flatten", "FlowTransformer"]

@@ -1,0 +1,217 @@
+"""Latent attacks of Yüksel et al. (2021), §4: perturbations inside an epsilon-ball.
+
+Pure torch functions on latent batches ``z`` of shape ``(n, ...)``; the ball is
+taken per sample over all of its latent values. They serve the offline sampler
+(:class:`skadvaug.FlowLatentSampler`) and the joint classifier
+(:class:`skadvaug.nets.FlowLatentClassifier`) alike; applied to inputs with an
+identity decoder they are the image-space PGD baseline of the paper's Table 5.
+
+References
+----------
+.. [1] O. K. Yüksel, S. U. Stich, M. Jaggi and T. Chavdarova, "Semantic
+   perturbations with normalizing flows for improved generalization", ICCV 2021.
+.. [2] A. Madry et al., "Towards deep learning models resistant to adversarial
+   attacks", ICLR 2018 (PGD).
+"""
+
+import torch
+
+__all__ = ["flow_latent_augment", "pgd_latent_attack", "project", "random_latent_attack"]
+
+NORMS = ("l2", "linf")
+
+
+def _check(epsilon, norm):
+    if norm not in NORMS:
+        raise ValueError(f"norm must be 'l2' or 'linf'; got {norm!r}.")
+    if not epsilon >= 0:
+        raise ValueError(f"epsilon must be >= 0; got {epsilon!r}.")
+
+
+def project(delta, epsilon, norm):
+    """Project each sample's perturbation onto the ``norm`` ball of radius ``epsilon``.
+
+    ``"linf"`` clips every value to ``[-epsilon, epsilon]``; ``"l2"`` rescales a
+    perturbation whose l2 norm exceeds ``epsilon`` onto the sphere.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skadvaug.augment.latent_attacks import project
+    >>> project(torch.tensor([[3.0, 4.0]]), 1.0, "l2")
+    tensor([[0.6000, 0.8000]])
+    """
+    _check(epsilon, norm)
+    if norm == "linf":
+        return delta.clamp(-epsilon, epsilon)
+    flat = delta.flatten(1)
+    norms = flat.norm(dim=1, keepdim=True)
+    factor = torch.clamp(epsilon / norms.clamp_min(1e-12), max=1.0)
+    return (flat * factor).view_as(delta)
+
+
+def random_latent_attack(z, epsilon, norm=None, *, generator=None):
+    """Randomized-LA: ``epsilon * N(0, I)``, optionally projected onto the ``norm`` ball.
+
+    Parameters
+    ----------
+    z : torch.Tensor of shape (n, ...)
+        Latent codes (only their shape, dtype and device are used: the
+        perturbation does not depend on ``z``).
+    epsilon : float
+        Noise scale and ball radius.
+    norm : {"l2", "linf"} or None, default=None
+        Projection (ℓ2 scaling or ℓ∞ clipping); ``None`` keeps the raw noise.
+    generator : torch.Generator, default=None
+        Source of the noise.
+
+    Returns
+    -------
+    delta : torch.Tensor of the shape of ``z``
+        The perturbation; the augmented code is ``z + delta``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skadvaug.augment.latent_attacks import random_latent_attack
+    >>> delta = random_latent_attack(torch.zeros(4, 10), 0.25, "linf")
+    >>> bool(delta.abs().max() <= 0.25)
+    True
+    """
+    if norm is not None:
+        _check(epsilon, norm)
+    noise = torch.randn(z.shape, generator=generator, dtype=z.dtype, device=z.device)
+    delta = epsilon * noise
+    return delta if norm is None else project(delta, epsilon, norm)
+
+
+def pgd_latent_attack(
+    z, loss_fn, epsilon, step_size, n_steps, norm="l2", *, random_start=True, generator=None
+):
+    """Adversarial-LA: projected gradient ascent of ``loss_fn`` inside the ``norm`` ball.
+
+    Starting from a uniform random point in the ball (``random_start``), each of
+    the ``n_steps`` steps moves by ``step_size`` along the loss gradient
+    normalised per sample (ℓ2) or its sign (ℓ∞) and projects back onto the ball
+    of radius ``epsilon`` (paper 003, §4.2).
+
+    Parameters
+    ----------
+    z : torch.Tensor of shape (n, ...)
+        Latent codes.
+    loss_fn : callable
+        ``loss_fn(z + delta) -> (n,)`` per-sample losses to maximise (e.g. the
+        classifier's loss on ``F^-1(z + delta)``); gradients flow through it
+        to ``delta`` only.
+    epsilon : float
+        Radius of the ball.
+    step_size : float
+        Step length ``alpha``.
+    n_steps : int
+        Number of steps ``k``.
+    norm : {"l2", "linf"}, default="l2"
+        Geometry of the ball and of the steps.
+    random_start : bool, default=True
+        Start from a random point of the ball instead of ``z``.
+    generator : torch.Generator, default=None
+        Source of the random start.
+
+    Returns
+    -------
+    delta : torch.Tensor of the shape of ``z``
+        The perturbation (detached); the adversarial code is ``z + delta``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skadvaug.augment.latent_attacks import pgd_latent_attack
+    >>> z = torch.zeros(3, 2)
+    >>> delta = pgd_latent_attack(z, lambda v: v[:, 0], 1.0, 0.5, 5, "l2", random_start=False)
+    >>> torch.allclose(delta, torch.tensor([[1.0, 0.0]] * 3), atol=1e-3)
+    True
+    """
+    _check(epsilon, norm)
+    if not isinstance(n_steps, int) or n_steps < 0:
+        raise ValueError(f"n_steps must be an integer >= 0; got {n_steps!r}.")
+    if not step_size >= 0:
+        raise ValueError(f"step_size must be >= 0; got {step_size!r}.")
+    z = z.detach()
+    if random_start:
+        uniform = torch.rand(z.shape, generator=generator, dtype=z.dtype, device=z.device)
+        delta = project((2 * uniform - 1) * epsilon, epsilon, norm)
+    else:
+        delta = torch.zeros_like(z)
+    for _ in range(n_steps):
+        delta.requires_grad_(True)
+        with torch.enable_grad():
+            loss = loss_fn(z + delta).sum()
+            (gradient,) = torch.autograd.grad(loss, delta)
+        with torch.no_grad():
+            if norm == "linf":
+                direction = gradient.sign()
+            else:
+                flat = gradient.flatten(1)
+                direction = (flat / flat.norm(dim=1, keepdim=True).clamp_min(1e-12)).view_as(z)
+            delta = project(delta + step_size * direction, epsilon, norm)
+    return delta.detach()
+
+
+def flow_latent_augment(
+    flow,
+    x,
+    *,
+    attack,
+    epsilon,
+    norm="l2",
+    step_size=0.5,
+    n_steps=3,
+    loss_fn=None,
+    labels=None,
+    generator=None,
+):
+    """``F^-1(F(x) + delta)`` with ``delta`` from a latent attack (paper 003, §4).
+
+    Parameters
+    ----------
+    flow : torch.nn.Module
+        A flow with ``flow(x, labels) -> (z, log_det)`` and ``flow.inverse(z, labels)``
+        (see :mod:`skadvaug.modules`).
+    x : torch.Tensor of shape (n, ...)
+        Samples, in the units the flow was trained on.
+    attack : {"random", "adversarial"}
+        Randomized-LA or PGD Adversarial-LA.
+    epsilon, norm, step_size, n_steps :
+        As in :func:`random_latent_attack` and :func:`pgd_latent_attack`.
+    loss_fn : callable, default=None
+        ``loss_fn(x_tilde) -> losses`` of the model on decoded samples, maximised by
+        the adversarial attack (per-sample losses or their mean).
+    labels : torch.Tensor, default=None
+        Class labels of a class-conditional flow.
+    generator : torch.Generator, default=None
+        Source of the noise / random start.
+
+    Returns
+    -------
+    x_new : torch.Tensor of the shape of ``x``
+        Augmented samples (no gradient).
+    """
+    if attack not in ("random", "adversarial"):
+        raise ValueError(f"attack must be 'random' or 'adversarial'; got {attack!r}.")
+    with torch.no_grad():
+        z, _ = flow(x, labels)
+    if attack == "random":
+        delta = random_latent_attack(z, epsilon, norm, generator=generator)
+    else:
+        if loss_fn is None:
+            raise ValueError("The adversarial attack needs loss_fn, the model's loss.")
+        delta = pgd_latent_attack(
+            z,
+            lambda code: loss_fn(flow.inverse(code, labels)),
+            epsilon,
+            step_size,
+            n_steps,
+            norm,
+            generator=generator,
+        )
+    with torch.no_grad():
+        return flow.inverse(z + delta, labels)

@@ -1,0 +1,101 @@
+"""Latent attacks (skadvaug/augment/latent_attacks.py): balls, PGD steps, flow round trip."""
+
+import pytest
+import torch
+
+from skadvaug.augment.latent_attacks import (
+    flow_latent_augment,
+    pgd_latent_attack,
+    project,
+    random_latent_attack,
+)
+from skadvaug.modules import VectorFlow
+
+
+def _gen(seed=0):
+    return torch.Generator().manual_seed(seed)
+
+
+def test_projection_clips_linf_and_rescales_l2_only_outside_the_ball():
+    delta = torch.tensor([[3.0, -0.2], [0.1, 0.2]])
+    torch.testing.assert_close(project(delta, 0.5, "linf"), torch.tensor([[0.5, -0.2], [0.1, 0.2]]))
+    l2 = project(delta, 1.0, "l2")
+    torch.testing.assert_close(l2[0].norm(), torch.tensor(1.0))
+    torch.testing.assert_close(l2[1], delta[1])  # already inside: unchanged
+
+
+@pytest.mark.parametrize("norm", ["l2", "linf"])
+def test_random_attack_stays_in_its_ball(norm):
+    delta = random_latent_attack(torch.zeros(500, 20), 0.3, norm, generator=_gen())
+    size = delta.norm(dim=1) if norm == "l2" else delta.abs().amax(dim=1)
+    assert size.max() <= 0.3 + 1e-6
+
+
+def test_unprojected_random_attack_is_epsilon_times_gaussian():
+    delta = random_latent_attack(torch.zeros(20000, 4), 0.25, None, generator=_gen())
+    assert delta.std().item() == pytest.approx(0.25, rel=0.02)
+
+
+@pytest.mark.parametrize("norm", ["l2", "linf"])
+def test_pgd_stays_in_the_ball_and_beats_random_perturbations(norm):
+    torch.manual_seed(0)
+    weights = torch.randn(10)
+
+    def loss(v):
+        return torch.sin(v @ weights) + 0.5 * (v**2).sum(dim=1)
+
+    z = torch.randn(200, 10)
+    epsilon = 0.5 if norm == "l2" else 0.1
+    delta = pgd_latent_attack(z, loss, epsilon, epsilon / 2, 10, norm, generator=_gen())
+    size = delta.norm(dim=1) if norm == "l2" else delta.abs().amax(dim=1)
+    assert size.max() <= epsilon + 1e-5
+    random = random_latent_attack(z, epsilon, norm, generator=_gen(1))
+    random = project(random * 100, epsilon, norm)  # on the ball's surface, like PGD's end point
+    assert (loss(z + delta) - loss(z)).mean() > 3 * (loss(z + random) - loss(z)).mean().abs()
+
+
+def test_linf_steps_follow_the_gradient_sign():
+    z = torch.zeros(1, 3)
+    delta = pgd_latent_attack(
+        z, lambda v: v @ torch.tensor([2.0, -0.1, 0.0]), 1.0, 0.3, 1, "linf", random_start=False
+    )
+    torch.testing.assert_close(delta, torch.tensor([[0.3, -0.3, 0.0]]))
+
+
+def test_zero_steps_return_the_random_start():
+    delta = pgd_latent_attack(
+        torch.zeros(4, 5), lambda v: v.sum(1), 0.2, 0.1, 0, "linf", generator=_gen(3)
+    )
+    assert delta.abs().max() <= 0.2
+    assert delta.abs().sum() > 0
+
+
+def test_model_gradients_are_not_accumulated_by_the_attack():
+    model = torch.nn.Linear(3, 1)
+    pgd_latent_attack(torch.randn(8, 3), lambda v: model(v).squeeze(1), 1.0, 0.5, 3)
+    assert all(p.grad is None for p in model.parameters())
+
+
+def test_flow_round_trip_moves_the_latent_code_by_at_most_epsilon():
+    torch.manual_seed(0)
+    flow = VectorFlow((6,), n_steps=2).eval()
+    x = torch.randn(50, 6)
+    x_new = flow_latent_augment(flow, x, attack="random", epsilon=0.4, norm="l2", generator=_gen())
+    with torch.no_grad():
+        moved = (flow(x_new)[0] - flow(x)[0]).norm(dim=1)
+    assert moved.max() <= 0.4 + 1e-4
+    assert moved.min() > 0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"attack": "sideways"}, "attack"),
+        ({"attack": "adversarial"}, "loss_fn"),
+        ({"attack": "random", "norm": "l1"}, "norm"),
+    ],
+)
+def test_bad_arguments_are_named(kwargs, match):
+    flow = VectorFlow((3,), n_steps=1).eval()
+    with pytest.raises(ValueError, match=match):
+        flow_latent_augment(flow, torch.zeros(2, 3), **{"epsilon": 0.1, **kwargs})

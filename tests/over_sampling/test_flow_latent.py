@@ -1,0 +1,196 @@
+"""FlowLatentSampler and FlowLatentClassifier (paper 003)."""
+
+import pickle
+from collections import Counter
+
+import numpy as np
+import pytest
+import torch
+from imblearn.pipeline import make_pipeline
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from torch.nn import functional as F
+
+from skadvaug import Flatten, FlowLatentSampler
+from skadvaug.datasets import make_imbalanced_sequences, make_sequence_regression
+from skadvaug.nets import FlowLatentClassifier, FlowNet
+
+FAST = {"max_epochs": 5, "surrogate_epochs": 5, "random_state": 0}
+
+
+@pytest.fixture(scope="module")
+def table():
+    return make_classification(
+        400, n_features=6, n_informative=4, weights=[0.8], class_sep=1.0, random_state=0
+    )
+
+
+@pytest.fixture(scope="module", params=["l2", "linf"])
+def fitted(request, table):
+    X, y = table
+    norm = request.param
+    epsilon = 1.0 if norm == "l2" else 0.3
+    sampler = FlowLatentSampler(
+        norm=norm,
+        epsilon=epsilon,
+        step_size=epsilon / 2,
+        n_steps=5,
+        max_epochs=30,
+        surrogate_epochs=30,
+        random_state=0,
+    )
+    X_res, y_res = sampler.fit_resample(X, y)
+    return sampler, X_res, y_res, norm, epsilon
+
+
+def _latent_size(delta, norm):
+    return np.linalg.norm(delta, axis=1) if norm == "l2" else np.abs(delta).max(axis=1)
+
+
+def test_every_perturbation_stays_inside_its_latent_ball(fitted, table):
+    sampler, X_res, y_res, norm, epsilon = fitted
+    X, y = table
+    seeds = X[y == 1]
+    new = sampler._augment(seeds, y[y == 1], group=1, random_state=np.random.RandomState(0))
+    moved = _latent_size(sampler.flow_.transform(new) - sampler.flow_.transform(seeds), norm)
+    assert moved.max() <= epsilon + 1e-4
+    assert moved.mean() > 0.5 * epsilon  # PGD pushes to the boundary
+
+
+def test_pgd_raises_the_surrogate_loss_more_than_random_perturbations_of_the_same_norm(
+    fitted, table
+):
+    sampler, _, _, norm, _ = fitted
+    X, y = table
+    seeds, labels = X[y == 1], y[y == 1]
+    adversarial = sampler._augment(seeds, labels, group=1, random_state=np.random.RandomState(0))
+    Z = sampler.flow_.transform(seeds)
+    delta = sampler.flow_.transform(adversarial) - Z
+    noise = np.random.RandomState(1).normal(size=Z.shape)
+    if norm == "l2":
+        random = (
+            noise
+            * np.linalg.norm(delta, axis=1, keepdims=True)
+            / np.linalg.norm(noise, axis=1, keepdims=True)
+        )
+    else:
+        random = np.sign(noise) * np.abs(delta).max(axis=1, keepdims=True)
+    randomised = sampler.flow_.inverse_transform((Z + random).astype(np.float32))
+    network = sampler.surrogate_
+
+    def loss(samples):
+        logits = network.forward(sampler.flow_._standardize(samples))
+        return F.cross_entropy(logits, torch.as_tensor(labels)).item()
+
+    assert loss(adversarial) > 1.5 * loss(randomised)
+    assert loss(randomised) > loss(seeds) * 0.5
+
+
+def test_counts_and_originals_first(fitted, table):
+    _, X_res, y_res, *_ = fitted
+    X, y = table
+    counts = Counter(y.tolist())
+    assert Counter(y_res.tolist()) == {0: counts[0], 1: counts[0]}
+    np.testing.assert_array_equal(X_res[: len(X)], X)
+
+
+def test_random_attack_needs_no_surrogate(table):
+    X, y = table
+    sampler = FlowLatentSampler(attack="random", norm="linf", epsilon=0.25, **FAST)
+    sampler.fit_resample(X, y)
+    assert sampler.surrogate_ is None
+    assert "surrogate" not in sampler.history_
+
+
+@pytest.mark.parametrize("shape", [(2, 16), (1, 6, 6)])
+def test_sequences_and_images(shape):
+    rng = np.random.RandomState(0)
+    y = np.repeat([0, 1], [50, 12])
+    X = rng.normal(size=(62, *shape)) + y.reshape(-1, *[1] * len(shape))
+    X_res, y_res = FlowLatentSampler(**FAST).fit_resample(X, y)
+    assert X_res.shape == (100, *shape)
+    assert np.all(np.isfinite(X_res))
+
+
+def test_class_conditional_flow():
+    X, y = make_imbalanced_sequences(80, n_timepoints=16, random_state=0)
+    sampler = FlowLatentSampler(conditional=True, **FAST)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert sampler.flow_.conditional
+    assert Counter(y_res.tolist())[1] == Counter(y.tolist())[0]
+
+
+def test_continuous_targets():
+    X, y = make_sequence_regression(120, n_timepoints=16, random_state=0)
+    threshold = float(np.quantile(y, 0.9))
+    X_res, y_res = FlowLatentSampler(rare_threshold=threshold, **FAST).fit_resample(X, y)
+    assert np.sum(y_res > threshold) == np.sum(y_res <= threshold)
+    assert set(y_res[len(y) :]) <= set(y[y > threshold])
+
+
+def test_deterministic_and_picklable(table):
+    X, y = table
+    first = FlowLatentSampler(**FAST).fit_resample(X, y)[0]
+    sampler = FlowLatentSampler(**FAST)
+    again = sampler.fit_resample(X, y)[0]
+    np.testing.assert_array_equal(first, again)
+    restored = pickle.loads(pickle.dumps(sampler))
+    seeds = X[y == 1][:10]
+    np.testing.assert_array_equal(
+        sampler._augment(seeds, np.ones(10, int), group=1, random_state=np.random.RandomState(2)),
+        restored._augment(seeds, np.ones(10, int), group=1, random_state=np.random.RandomState(2)),
+    )
+
+
+def test_pipeline_grid_search_over_epsilon():
+    X, y = make_imbalanced_sequences(90, n_timepoints=16, noise=0.5, random_state=0)
+    pipeline = make_pipeline(
+        FlowLatentSampler(max_epochs=2, surrogate_epochs=2, random_state=0),
+        Flatten(),
+        LogisticRegression(max_iter=500),
+    )
+    search = GridSearchCV(
+        pipeline,
+        {"flowlatentsampler__epsilon": [0.3, 1.0]},
+        cv=StratifiedKFold(2, shuffle=True, random_state=0),
+        scoring="balanced_accuracy",
+        n_jobs=2,
+        error_score="raise",
+    ).fit(X, y)
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+
+
+def test_conditional_with_continuous_targets_is_refused():
+    X, y = make_sequence_regression(40, n_timepoints=8, random_state=0)
+    with pytest.raises(ValueError, match="conditional"):
+        FlowLatentSampler(conditional=True, rare_threshold=1.0, **FAST).fit_resample(X, y)
+
+
+# ------------------------------------------------------------------ joint form
+def test_joint_classifier_recomputes_the_attack_against_the_current_network(table, monkeypatch):
+    X, y = table
+    from skadvaug.nets import _flow_latent
+
+    calls = []
+    original = _flow_latent.flow_latent_augment
+
+    def spy(flow, x, **kwargs):
+        calls.append(kwargs["loss_fn"] is not None)
+        return original(flow, x, **kwargs)
+
+    monkeypatch.setattr(_flow_latent, "flow_latent_augment", spy)
+    clf = FlowLatentClassifier(max_epochs=2, flow__max_epochs=2, batch_size=100, random_state=0)
+    clf.fit(X.astype(np.float32), y)
+    assert len(calls) == 2 * 4  # every batch of every epoch
+    assert all(calls)
+    assert len(clf.history[:, "augmented_loss"]) == 2
+
+
+def test_joint_classifier_reuses_a_fitted_flow_and_learns(table):
+    X, y = table
+    X = X.astype(np.float32)
+    flow = FlowNet(max_epochs=5, random_state=0).fit(X)
+    clf = FlowLatentClassifier(flow=flow, attack="random", max_epochs=20, random_state=0).fit(X, y)
+    assert clf.flow_ is flow
+    assert np.mean(clf.predict(X) == y) > 0.8
