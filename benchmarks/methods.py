@@ -23,7 +23,7 @@ from imblearn.over_sampling import (
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
 
-from skadvaug import LatentAdversarialSampler, TimeSeriesAugmentationSampler
+from skadvaug import FlowLatentSampler, LatentAdversarialSampler, TimeSeriesAugmentationSampler
 from skadvaug._targets import rare_mask
 
 ALL_KINDS = frozenset({"tabular", "sequence", "image"})
@@ -327,5 +327,26 @@ register_method(
         native_nd=True,
         min_minority=2,
         univariate_only=True,
+    )
+)
+
+# Paper 003: Adversarial-LA (PGD in a flow's latent space, l2, epsilon 1, alpha 0.5,
+# k 3) at its defaults, and Randomized-LA (linf, epsilon 0.25) as in its Table 1.
+register_method(
+    Method(
+        "FlowLatent",
+        _skadvaug(FlowLatentSampler),
+        family="skadvaug-learned",
+        native_nd=True,
+        tasks=BOTH_TASKS,
+    )
+)
+register_method(
+    Method(
+        "FlowLatent[random]",
+        _skadvaug(FlowLatentSampler, attack="random", norm="linf", epsilon=0.25),
+        family="skadvaug-learned",
+        native_nd=True,
+        tasks=BOTH_TASKS,
     )
 )

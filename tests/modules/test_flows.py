@@ -66,7 +66,7 @@ def test_log_det_matches_autograd(cls, shape, kwargs):
         sample = x[i : i + 1].double()
         label = None if labels is None else labels[i : i + 1]
 
-        def forward(flat):
+        def forward(flat, label=label):
             return flow(flat.view(1, *shape), label)[0].flatten()
 
         jacobian = torch.autograd.functional.jacobian(forward, sample.flatten())
