@@ -154,8 +154,7 @@ def run_sizes_seed(seed):
     }
     module = flow.module_.eval()
     for name, settings in list(METHODS.items())[1:]:
-        kwargs = {k: v for k, v in settings.items()}
-        augmented = flow_latent_augment(module, x, loss_fn=loss_fn, generator=generator, **kwargs)
+        augmented = flow_latent_augment(module, x, loss_fn=loss_fn, generator=generator, **settings)
         perturbations[name.replace("-LA", "-LA latent")] = augmented - x
     rows = []
     for name, delta in perturbations.items():
