@@ -18,7 +18,7 @@ def _parser():
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run (or resume) a suite and write its outputs")
-    run.add_argument("--suite", default="quick", choices=sorted(SUITES))
+    run.add_argument("--suite", default="quick", choices=sorted([*SUITES, "speed"]))
     run.add_argument("--datasets", help="comma-separated data set names (default: all)")
     run.add_argument("--subset", type=int, help="only the first N data sets of the suite")
     run.add_argument("--methods", help="comma-separated method names (default: all)")
@@ -28,6 +28,7 @@ def _parser():
     run.add_argument("--out", help="output folder (default: benchmarks/results/<suite>)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     commands.add_parser("list", help="list suites, methods and models")
+    commands.add_parser("docs", help="write docs/benchmarks.md from the committed results")
     return parser
 
 
@@ -40,6 +41,20 @@ def main(argv=None):
             print(f"suite {name}: {n_datasets} data sets, {len(suite.methods)} methods")
         print("methods:", ", ".join(METHODS))
         print("models:", ", ".join(MODELS))
+        return 0
+
+    if args.command == "docs":
+        from .docs_page import write_page
+
+        print(f"wrote {write_page()}")
+        return 0
+
+    command = "python -m benchmarks " + shlex.join(argv)
+    if args.suite == "speed":
+        from . import speed
+
+        frame = speed.run(time_limit=args.time_limit or 1200, progress=not args.quiet)
+        print(speed.write_outputs(frame, command))
         return 0
 
     from .report import write_outputs
@@ -59,7 +74,6 @@ def main(argv=None):
         time_limit_s=args.time_limit,
         progress=not args.quiet,
     )
-    command = "python -m benchmarks " + shlex.join(argv)
     summary = write_outputs(rows, suite, command, args.out)
     print(summary.split("## Mean ± sd")[0])
     print(
