@@ -162,3 +162,35 @@ def test_registering_a_method_twice_is_refused():
 def test_unknown_methods_in_a_suite_are_refused():
     with pytest.raises(ValueError, match="unknown methods"):
         register_suite(Suite("bad", "x", [], ["no-such-method"], {}))
+
+
+def test_growth_exponent_recovers_the_power():
+    from benchmarks.speed import growth_exponent
+
+    sizes = np.array([1e3, 1e4, 1e5])
+    assert growth_exponent(sizes, 2e-6 * sizes**1.5) == pytest.approx(1.5)
+    assert np.isnan(growth_exponent(sizes, [np.nan, np.nan, 1.0]))
+
+
+def test_speed_suite_measures_in_fresh_processes(tmp_path):
+    from benchmarks import speed
+
+    frame = speed.run(methods=("RandomOverSampler",), sizes=(300, 3000), features=(5, 20),
+                      time_limit=120, progress=False)
+    assert set(frame["status"]) == {"ok"}
+    assert (frame["seconds"] > 0).all()
+    summary = speed.write_outputs(frame, "test", tmp_path)
+    assert "Growth exponents" in summary
+    assert (tmp_path / "speed.png").exists()
+
+
+def test_docs_page_states_verdicts_from_results(tmp_path):
+    from benchmarks.docs_page import _suite_section, verdict
+
+    assert verdict({"wins": 9, "losses": 1, "wilcoxon p": 0.01}).startswith("better")
+    assert verdict({"wins": 1, "losses": 9, "wilcoxon p": 0.01}).startswith("worse")
+    assert verdict({"wins": 5, "losses": 4, "wilcoxon p": 0.6}).startswith("on par")
+    rows = pd.DataFrame(runner.run_suite("tiny", progress=False))
+    text = "\n".join(_suite_section("tiny", rows))
+    assert "TSAug[jitter]" in text
+    assert "wins" in text
