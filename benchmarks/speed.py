@@ -59,6 +59,7 @@ def _measure_child(method, n_samples, n_features, queue):
         n_samples,
         n_features=n_features,
         n_informative=min(10, n_features),
+        n_redundant=0,
         weights=[0.9],
         random_state=0,
     )
