@@ -193,10 +193,9 @@ def _cache_path(cell):
     return CACHE_ROOT / cell.suite / f"{cell.key()}.json"
 
 
-def _run_uncached(cell, time_limit_s, n_jobs):
-    import torch
-
-    torch.set_num_threads(max(1, (os.cpu_count() or 1) // max(1, n_jobs)))
+def _run_uncached(cell, time_limit_s):
+    # No thread setting here: with n_jobs=1 this runs in the caller's process, and
+    # joblib's loky workers already limit their BLAS/OpenMP threads to cores / n_jobs.
     return cell, run_cell(cell, time_limit_s)
 
 
@@ -234,7 +233,7 @@ def run_suite(
         unit="cell",
     )
     results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-        delayed(_run_uncached)(cell, time_limit_s, n_jobs) for cell in todo
+        delayed(_run_uncached)(cell, time_limit_s) for cell in todo
     )
     for cell, cell_rows in results:
         path = _cache_path(cell)

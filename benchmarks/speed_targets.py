@@ -155,6 +155,15 @@ TARGETS = {
         "<=",
         _latent_memory,
     ),
+    "flow_fit": ("FlowTransformer", "default fit, 5,000 x 20 tabular", "s", 30.0, "<=", _flow_fit),
+    "flow_round_trip": (
+        "FlowTransformer",
+        "transform + inverse_transform, 100,000 x 20",
+        "s",
+        5.0,
+        "<=",
+        _flow_round_trip,
+    ),
 }
 
 

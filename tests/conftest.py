@@ -15,3 +15,11 @@ def _no_display(monkeypatch):
 
 def pytest_report_header(config):
     return f"torch {torch.__version__}, threads={torch.get_num_threads()}, cpus={os.cpu_count()}"
+
+
+@pytest.fixture(autouse=True)
+def _torch_threads_are_not_changed_by_a_test():
+    """A test that leaks a thread setting slows every later test in its worker."""
+    yield
+    assert torch.get_num_threads() == 1, "a test changed torch's number of threads"
+    torch.set_num_threads(1)

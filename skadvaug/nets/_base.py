@@ -1,5 +1,6 @@
 """The skorch net every skadvaug training loop builds on."""
 
+import inspect
 from collections.abc import Mapping
 
 import numpy as np
@@ -11,6 +12,7 @@ from skorch.utils import to_device
 from .._kinds import data_kind
 from .._torch_utils import check_device, draw_seed, seeded_torch
 from ._callbacks import DivergenceGuard
+from ._data import BatchIterator
 
 
 def _print_if_verbose(net):
@@ -55,7 +57,9 @@ class BaseNet(NeuralNet):
     - float64 inputs are cast to float32, the modules' precision.
 
     Defaults differ from skorch's where our training loops need it: Adam with
-    ``lr=1e-3``, no validation split, shuffled training batches, silent.
+    ``lr=1e-3`` (multi-tensor implementation), no validation split, shuffled
+    training batches taken by slicing (:class:`BatchIterator`; pass
+    ``iterator_train=torch.utils.data.DataLoader`` for skorch's own), silent.
 
     Parameters
     ----------
@@ -90,6 +94,8 @@ class BaseNet(NeuralNet):
         **kwargs,
     ):
         kwargs.setdefault("iterator_train__shuffle", True)
+        kwargs.setdefault("iterator_train", BatchIterator)
+        kwargs.setdefault("iterator_valid", BatchIterator)
         super().__init__(
             module,
             criterion=criterion,
@@ -156,6 +162,17 @@ class BaseNet(NeuralNet):
             module = self._default_modules[self.data_kind_]
         self.module_ = self._build(module, "module", **self._data_module_params())
         return self
+
+    def get_params_for_optimizer(self, prefix, named_parameters):
+        # torch's CPU optimizers default to the per-tensor loop; the multi-tensor
+        # ("foreach") implementation is the same update, about a third faster on the
+        # many small tensors of our networks.
+        pgroups, params = super().get_params_for_optimizer(prefix, named_parameters)
+        optimizer = self.optimizer
+        accepts = "foreach" in inspect.signature(optimizer).parameters
+        if accepts and "foreach" not in params:
+            params["foreach"] = True
+        return pgroups, params
 
     def get_dataset(self, X, y=None):
         return super().get_dataset(as_float32(X), y)

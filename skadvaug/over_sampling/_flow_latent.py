@@ -85,7 +85,7 @@ class FlowLatentSampler(BaseLearnedSampler):
         Dequantise integer-valued data while training the flow.
 
     max_epochs : int or "auto", default="auto"
-        Flow training epochs (``"auto"``: about 2,000 steps).
+        Flow training epochs (``"auto"``: about 1,000 steps).
 
     surrogate : torch module class, default=None
         Surrogate network for the adversarial attack (``input_shape``,
@@ -97,7 +97,7 @@ class FlowLatentSampler(BaseLearnedSampler):
     surrogate_epochs : int or "auto", default="auto"
         Surrogate training epochs (``"auto"``: about 500 steps).
 
-    batch_size : int, default=128
+    batch_size : int, default=256
         Mini-batch size of both trainings.
 
     lr : float, default=1e-3
@@ -195,7 +195,7 @@ class FlowLatentSampler(BaseLearnedSampler):
         surrogate=None,
         surrogate_params=None,
         surrogate_epochs="auto",
-        batch_size=128,
+        batch_size=256,
         lr=1e-3,
         rare_threshold=None,
         device="auto",

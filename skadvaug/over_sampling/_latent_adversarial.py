@@ -102,12 +102,12 @@ default="adversarial"
         Discriminator learning rate (TTUR); equal to ``lr`` switches TTUR off.
 
     max_epochs : int or "auto", default="auto"
-        Autoencoder epochs; ``"auto"`` gives about 600 optimiser steps (10 to
+        Autoencoder epochs; ``"auto"`` gives about 400 optimiser steps (10 to
         200 epochs).
 
     adversarial_epochs : int or "auto", default="auto"
         Epochs of the joint perturbation/surrogate phase; ``"auto"`` gives about
-        300 steps (5 to 100 epochs).
+        200 steps (5 to 100 epochs).
 
     batch_size : int, default=64
         Mini-batch size of both phases.
@@ -283,10 +283,10 @@ skadvaug.nets.LatentAdversarialRegressor
             autoencoder_params.setdefault("latent_dim", self.latent_dim)
         ae_epochs = self.max_epochs
         if ae_epochs == "auto":
-            ae_epochs = _auto_epochs(n_samples, self.batch_size, 600, 10, 200)
+            ae_epochs = _auto_epochs(n_samples, self.batch_size, 400, 10, 200)
         adversarial_epochs = self.adversarial_epochs
         if adversarial_epochs == "auto":
-            adversarial_epochs = _auto_epochs(n_samples, self.batch_size, 300, 5, 100)
+            adversarial_epochs = _auto_epochs(n_samples, self.batch_size, 200, 5, 100)
         return {
             "module": self.surrogate,
             "autoencoder": self.autoencoder,

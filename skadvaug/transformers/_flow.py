@@ -60,9 +60,9 @@ class FlowTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Add uniform noise of one quantisation step during training; ``"auto"``
         does so when every value is an integer.
     max_epochs : int or "auto", default="auto"
-        Training epochs; ``"auto"`` gives about 2,000 optimiser steps (10 to 300
+        Training epochs; ``"auto"`` gives about 1,000 optimiser steps (10 to 300
         epochs).
-    batch_size : int, default=128
+    batch_size : int, default=256
         Mini-batch size.
     lr : float, default=1e-3
         Adam learning rate.
@@ -133,7 +133,7 @@ class FlowTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         conditional=False,
         dequantize="auto",
         max_epochs="auto",
-        batch_size=128,
+        batch_size=256,
         lr=1e-3,
         device="auto",
         random_state=None,
@@ -234,7 +234,7 @@ class FlowTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         scale_per_value = np.broadcast_to(self.scale_, self.input_shape_)
         epochs = self.max_epochs
         if epochs == "auto":
-            epochs = auto_epochs(len(X), self.batch_size, 2000, 10, 300)
+            epochs = auto_epochs(len(X), self.batch_size, 1000, 10, 300)
         self.flow_ = FlowNet(
             module=self.flow,
             conditional=self.conditional,

@@ -175,8 +175,13 @@ def test_growth_exponent_recovers_the_power():
 def test_speed_suite_measures_in_fresh_processes(tmp_path):
     from benchmarks import speed
 
-    frame = speed.run(methods=("RandomOverSampler",), sizes=(300, 3000), features=(5, 20),
-                      time_limit=120, progress=False)
+    frame = speed.run(
+        methods=("RandomOverSampler",),
+        sizes=(300, 3000),
+        features=(5, 20),
+        time_limit=120,
+        progress=False,
+    )
     assert set(frame["status"]) == {"ok"}
     assert (frame["seconds"] > 0).all()
     summary = speed.write_outputs(frame, "test", tmp_path)

@@ -1,0 +1,54 @@
+"""Mini-batches by slicing, for the small networks skadvaug trains."""
+
+import math
+
+import numpy as np
+import torch
+from skorch.utils import to_tensor
+
+
+class BatchIterator:
+    """Iterate over a skorch dataset in mini-batches taken with one indexing each.
+
+    torch's ``DataLoader`` (skorch's default) fetches and collates every sample on
+    its own; for the small networks of skadvaug that per-sample work costs as much
+    as the training step itself. This iterator indexes the dataset once per batch
+    (skorch datasets accept index arrays) and converts the result to tensors.
+    Shuffling draws from torch's global generator, which :class:`BaseNet` seeds
+    from ``random_state`` during ``fit``.
+
+    Parameters
+    ----------
+    dataset : skorch Dataset or torch Subset of one
+        What skorch passes to ``iterator_train`` / ``iterator_valid``.
+    batch_size : int, default=128
+        Samples per batch (``-1``: all at once).
+    shuffle : bool, default=False
+        Draw a new order every epoch.
+    drop_last : bool, default=False
+        Skip a last batch smaller than ``batch_size``.
+    **ignored
+        DataLoader options that do not apply (``num_workers``, ...).
+    """
+
+    def __init__(self, dataset, batch_size=128, shuffle=False, drop_last=False, **ignored):
+        self.dataset = dataset
+        self.batch_size = len(dataset) if batch_size in (-1, None) else int(batch_size)
+        self.shuffle = shuffle
+        self.drop_last = drop_last
+
+    def __len__(self):
+        n = len(self.dataset)
+        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+
+    def __iter__(self):
+        n = len(self.dataset)
+        order = torch.randperm(n).numpy() if self.shuffle else np.arange(n)
+        for start in range(0, n, self.batch_size):
+            index = order[start : start + self.batch_size]
+            if self.drop_last and len(index) < self.batch_size:
+                break
+            X, y = self.dataset[index]
+            if y is not None and torch.is_tensor(y) and y.numel() == 1 and len(index) > 1:
+                y = y.expand(len(index))  # skorch's placeholder when there is no target
+            yield to_tensor(X, device="cpu"), to_tensor(y, device="cpu")
