@@ -350,3 +350,24 @@ register_method(
         tasks=BOTH_TASKS,
     )
 )
+
+# Reduced training budgets for the README's quick suite (a few minutes on 2 cores);
+# the other suites run the defaults above.
+register_method(
+    Method(
+        "LatentAdversarial[quick]",
+        _skadvaug(LatentAdversarialSampler, max_epochs=10, adversarial_epochs=5),
+        family="skadvaug-learned",
+        native_nd=True,
+        tasks=BOTH_TASKS,
+    )
+)
+register_method(
+    Method(
+        "FlowLatent[quick]",
+        _skadvaug(FlowLatentSampler, max_epochs=10, surrogate_epochs=10),
+        family="skadvaug-learned",
+        native_nd=True,
+        tasks=BOTH_TASKS,
+    )
+)

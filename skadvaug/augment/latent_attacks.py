@@ -193,7 +193,8 @@ def flow_latent_augment(
     Returns
     -------
     x_new : torch.Tensor of the shape of ``x``
-        Augmented samples (no gradient).
+        Augmented samples (no gradient); a sample whose perturbed code decodes to
+        a non-finite value is returned unperturbed.
     """
     if attack not in ("random", "adversarial"):
         raise ValueError(f"attack must be 'random' or 'adversarial'; got {attack!r}.")
@@ -214,4 +215,8 @@ def flow_latent_augment(
             generator=generator,
         )
     with torch.no_grad():
-        return flow.inverse(z + delta, labels)
+        x_new = flow.inverse(z + delta, labels)
+        # A code pushed where the inverse overflows decodes to inf/nan, which is no
+        # plausible sample: such rows fall back to their unperturbed input.
+        finite = torch.isfinite(x_new).flatten(1).all(dim=1)
+        return torch.where(finite.view(-1, *([1] * (x.ndim - 1))), x_new, x)

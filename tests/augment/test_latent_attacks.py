@@ -99,3 +99,23 @@ def test_bad_arguments_are_named(kwargs, match):
     flow = VectorFlow((3,), n_steps=1).eval()
     with pytest.raises(ValueError, match=match):
         flow_latent_augment(flow, torch.zeros(2, 3), **{"epsilon": 0.1, **kwargs})
+
+
+class OverflowingFlow(torch.nn.Module):
+    """Identity flow whose inverse overflows for codes above 10."""
+
+    def forward(self, x, labels=None):
+        return x, torch.zeros(len(x))
+
+    def inverse(self, z, labels=None):
+        return torch.where(z > 10, torch.full_like(z, float("inf")), z)
+
+
+def test_codes_that_decode_to_non_finite_values_fall_back_to_the_input():
+    x = torch.tensor([[0.0, 0.0], [20.0, 0.0]])
+    x_new = flow_latent_augment(
+        OverflowingFlow(), x, attack="random", epsilon=5.0, norm="linf", generator=_gen()
+    )
+    assert torch.isfinite(x_new).all()
+    assert (x_new[0] != x[0]).any()  # decodes fine: perturbed
+    assert torch.equal(x_new[1], x[1])  # overflows: left as it was
