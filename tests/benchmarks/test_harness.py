@@ -8,6 +8,7 @@ import pytest
 
 import skadvaug
 from benchmarks import data, runner
+from benchmarks._reproduction import header, mean_sd, run_experiments
 from benchmarks.methods import METHODS, SMOTER, Method, register_method
 from benchmarks.models import MODELS
 from benchmarks.report import write_outputs
@@ -199,3 +200,30 @@ def test_docs_page_states_verdicts_from_results(tmp_path):
     text = "\n".join(_suite_section("tiny", rows))
     assert "TSAug[jitter]" in text
     assert "wins" in text
+
+
+def _toy_seed_rows(seed):
+    return [{"seed": seed, "method": m, "score": seed + i} for i, m in enumerate("ab")]
+
+
+def _toy_report(frame, command):
+    lines = header("Toy", command, frame["seed"].nunique(), "nobody")
+    return "\n".join([*lines, mean_sd(frame, "method", ["score"]).to_markdown()])
+
+
+def test_reproduction_runner_writes_csv_and_mean_sd_report(tmp_path):
+    run_experiments(
+        {"toy": (_toy_seed_rows, _toy_report)},
+        ["toy"],
+        seeds=3,
+        n_jobs=1,
+        run_seed=lambda run, seed: run(seed),
+        results_dir=tmp_path,
+        command="toy command",
+    )
+    assert len(pd.read_csv(tmp_path / "toy.csv")) == 6
+    text = (tmp_path / "toy.md").read_text()
+    assert "mean ± sd over 3 seeds" in text
+    assert "`toy command`" in text
+    assert "1.000 ± 1.000" in text
+    assert "2.000 ± 1.000" in text
