@@ -28,6 +28,21 @@ def _check(epsilon, norm):
         raise ValueError(f"epsilon must be >= 0; got {epsilon!r}.")
 
 
+def check_clamp(clamp):
+    """``clamp`` as a ``(low, high)`` pair of floats, or ``None``."""
+    if clamp is None:
+        return None
+    try:
+        low, high = (float(bound) for bound in clamp)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"clamp must be None or a (low, high) pair of numbers; got {clamp!r}."
+        ) from None
+    if not low < high:
+        raise ValueError(f"clamp must be a (low, high) pair with low < high; got {clamp!r}.")
+    return low, high
+
+
 def project(delta, epsilon, norm):
     """Project each sample's perturbation onto the ``norm`` ball of radius ``epsilon``.
 
@@ -168,6 +183,7 @@ def flow_latent_augment(
     loss_fn=None,
     labels=None,
     generator=None,
+    clamp=None,
 ):
     """``F^-1(F(x) + delta)`` with ``delta`` from a latent attack (paper 003, §4).
 
@@ -189,6 +205,11 @@ def flow_latent_augment(
         Class labels of a class-conditional flow.
     generator : torch.Generator, default=None
         Source of the noise / random start.
+    clamp : (float, float) or None, default=None
+        Bounds of the input space the decoded samples are clipped to, as the
+        authors' code does for images (``(0, 1)``): an attack may find codes the
+        inverse maps far outside the data (the ball bounds ``z``, not ``x``).
+        Applied after the attack, which ascends the loss of the unclipped decoding.
 
     Returns
     -------
@@ -198,6 +219,7 @@ def flow_latent_augment(
     """
     if attack not in ("random", "adversarial"):
         raise ValueError(f"attack must be 'random' or 'adversarial'; got {attack!r}.")
+    clamp = check_clamp(clamp)
     with torch.no_grad():
         z, _ = flow(x, labels)
     if attack == "random":
@@ -219,4 +241,5 @@ def flow_latent_augment(
         # A code pushed where the inverse overflows decodes to inf/nan, which is no
         # plausible sample: such rows fall back to their unperturbed input.
         finite = torch.isfinite(x_new).flatten(1).all(dim=1)
-        return torch.where(finite.view(-1, *([1] * (x.ndim - 1))), x_new, x)
+        x_new = torch.where(finite.view(-1, *([1] * (x.ndim - 1))), x_new, x)
+        return x_new if clamp is None else x_new.clamp(*clamp)

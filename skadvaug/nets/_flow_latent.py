@@ -5,7 +5,7 @@ from skorch import NeuralNetClassifier
 from torch import nn
 
 from .._torch_utils import draw_seed
-from ..augment.latent_attacks import flow_latent_augment
+from ..augment.latent_attacks import check_clamp, flow_latent_augment
 from ._flow import FlowNet
 from ._online import _ClassifierTargets, _OnlineAugmentationNet
 
@@ -46,6 +46,9 @@ class FlowLatentClassifier(_ClassifierTargets, _OnlineAugmentationNet, NeuralNet
         PGD steps ``k`` (paper: 3).
     attack_labels : {"predicted", "true"}, default="predicted"
         Labels whose loss PGD ascends.
+    clamp : (float, float) or None, default=None
+        Input-space bounds the perturbed samples are clipped to (the authors'
+        code uses ``(0, 1)`` for images); ``None`` leaves them unclipped.
     conditional : bool, default=False
         Use a class-conditional flow.
     augment_fraction : float, default=0.5
@@ -96,6 +99,7 @@ class FlowLatentClassifier(_ClassifierTargets, _OnlineAugmentationNet, NeuralNet
         step_size=0.5,
         n_steps=3,
         attack_labels="predicted",
+        clamp=None,
         conditional=False,
         augment_fraction=0.5,
         rare_classes="all",
@@ -112,6 +116,7 @@ class FlowLatentClassifier(_ClassifierTargets, _OnlineAugmentationNet, NeuralNet
         self.step_size = step_size
         self.n_steps = n_steps
         self.attack_labels = attack_labels
+        self.clamp = clamp
         self.conditional = conditional
         self.rare_classes = rare_classes
 
@@ -123,6 +128,7 @@ class FlowLatentClassifier(_ClassifierTargets, _OnlineAugmentationNet, NeuralNet
             raise ValueError(
                 f"attack_labels must be 'predicted' or 'true'; got {self.attack_labels!r}."
             )
+        check_clamp(self.clamp)
 
     def _fit_augmenter(self, X, y, rare):
         if isinstance(self.flow, FlowNet):
@@ -164,6 +170,7 @@ class FlowLatentClassifier(_ClassifierTargets, _OnlineAugmentationNet, NeuralNet
                 n_steps=self.n_steps,
                 labels=labels,
                 loss_fn=lambda x_tilde: self.criterion_(self.module_(x_tilde), targets),
+                clamp=self.clamp,
             )
         finally:
             self.module_.train(was_training)

@@ -14,7 +14,7 @@ from .._base import (
     _rare_threshold_docstring,
     _verbose_docstring,
 )
-from ..augment.latent_attacks import flow_latent_augment
+from ..augment.latent_attacks import check_clamp, flow_latent_augment
 from ..nets import OnlineAugmentationClassifier, OnlineAugmentationRegressor
 from ..transformers import FlowTransformer
 from ..transformers._flow import auto_epochs
@@ -68,6 +68,11 @@ class FlowLatentSampler(BaseLearnedSampler):
     attack_labels : {{"true", "predicted"}}, default="true"
         PGD ascends the loss of the seeds' own labels, or of the surrogate's
         predictions (the authors' code, against label leaking).
+
+    clamp : (float, float) or None, default=None
+        Bounds, in the units of ``X``, the synthetic samples are clipped to (the
+        authors' code uses ``(0, 1)`` for images): the ball bounds the latent
+        code, not the decoded sample. ``None`` leaves them unclipped.
 
     flow : torch module class, default=None
         Flow module; ``None`` picks one by data kind (see ``FlowTransformer``).
@@ -163,6 +168,7 @@ class FlowLatentSampler(BaseLearnedSampler):
         "step_size": [Interval(Real, 0, None, closed="left")],
         "n_steps": [Interval(Integral, 0, None, closed="left")],
         "attack_labels": [StrOptions({"true", "predicted"})],
+        "clamp": [tuple, list, None],
         "flow": [type, None],
         "flow_steps": [Interval(Integral, 1, None, closed="left")],
         "flow_hidden": [Interval(Integral, 1, None, closed="left")],
@@ -186,6 +192,7 @@ class FlowLatentSampler(BaseLearnedSampler):
         step_size=0.5,
         n_steps=3,
         attack_labels="true",
+        clamp=None,
         flow=None,
         flow_steps=8,
         flow_hidden=64,
@@ -215,6 +222,7 @@ class FlowLatentSampler(BaseLearnedSampler):
         self.step_size = step_size
         self.n_steps = n_steps
         self.attack_labels = attack_labels
+        self.clamp = clamp
         self.flow = flow
         self.flow_steps = flow_steps
         self.flow_hidden = flow_hidden
@@ -228,6 +236,7 @@ class FlowLatentSampler(BaseLearnedSampler):
         self.lr = lr
 
     def _fit_augmentation(self, X, y, *, groups, random_state):
+        check_clamp(self.clamp)
         if self.conditional and self.rare_threshold is not None:
             raise ValueError(
                 "conditional=True conditions the flow on class labels; it cannot be used "
@@ -319,4 +328,5 @@ class FlowLatentSampler(BaseLearnedSampler):
         generated = flow_net._run_batches(
             perturbed, self.flow_._standardize(X_seeds), conditional_labels, targets
         )
-        return generated.astype(np.float64) * self.flow_.scale_ + self.flow_.mean_
+        generated = generated.astype(np.float64) * self.flow_.scale_ + self.flow_.mean_
+        return generated if self.clamp is None else np.clip(generated, *check_clamp(self.clamp))

@@ -93,6 +93,7 @@ def test_flow_round_trip_moves_the_latent_code_by_at_most_epsilon():
         ({"attack": "sideways"}, "attack"),
         ({"attack": "adversarial"}, "loss_fn"),
         ({"attack": "random", "norm": "l1"}, "norm"),
+        ({"attack": "random", "clamp": (1.0, 0.0)}, "clamp"),
     ],
 )
 def test_bad_arguments_are_named(kwargs, match):
@@ -119,3 +120,22 @@ def test_codes_that_decode_to_non_finite_values_fall_back_to_the_input():
     assert torch.isfinite(x_new).all()
     assert (x_new[0] != x[0]).any()  # decodes fine: perturbed
     assert torch.equal(x_new[1], x[1])  # overflows: left as it was
+
+
+def test_clamp_bounds_the_decoded_samples_not_the_latent_attack():
+    x = torch.full((200, 2), 0.5)
+    kwargs = {"attack": "random", "epsilon": 3.0, "norm": "linf"}
+    free = flow_latent_augment(OverflowingFlow(), x, generator=_gen(), **kwargs)
+    clamped = flow_latent_augment(OverflowingFlow(), x, generator=_gen(), clamp=(0, 1), **kwargs)
+    assert free.min() < 0
+    assert free.max() > 1
+    assert clamped.min() >= 0
+    assert clamped.max() <= 1
+    assert torch.equal(clamped, free.clamp(0, 1))  # same attack, clipped afterwards
+
+
+def test_clamp_must_be_a_pair_of_numbers():
+    with pytest.raises(TypeError, match="clamp"):
+        flow_latent_augment(
+            OverflowingFlow(), torch.zeros(2, 2), attack="random", epsilon=0.1, clamp="unit"
+        )

@@ -167,6 +167,26 @@ def test_conditional_with_continuous_targets_is_refused():
         FlowLatentSampler(conditional=True, rare_threshold=1.0, **FAST).fit_resample(X, y)
 
 
+def test_clamp_keeps_synthetic_samples_within_bounds_in_the_units_of_x(table):
+    X, y = table
+    low, high = np.quantile(X, 0.2), np.quantile(X, 0.8)
+    settings = {"attack": "random", "epsilon": 2.0, **FAST}
+    X_free, _ = FlowLatentSampler(**settings).fit_resample(X, y)
+    X_clamped, _ = FlowLatentSampler(clamp=(low, high), **settings).fit_resample(X, y)
+    synthetic = slice(len(X), None)
+    assert X_free[synthetic].min() < low
+    assert X_free[synthetic].max() > high
+    np.testing.assert_allclose(X_clamped[synthetic], np.clip(X_free[synthetic], low, high))
+    np.testing.assert_array_equal(X_clamped[: len(X)], X)  # originals untouched
+
+
+@pytest.mark.parametrize("clamp", [(1.0, 0.0), (0.0, 1.0, 2.0)])
+def test_bad_clamp_is_refused_with_its_name(table, clamp):
+    X, y = table
+    with pytest.raises((ValueError, TypeError), match="clamp"):
+        FlowLatentSampler(clamp=clamp, **FAST).fit_resample(X, y)
+
+
 # ------------------------------------------------------------------ joint form
 def test_joint_classifier_recomputes_the_attack_against_the_current_network(table, monkeypatch):
     X, y = table
@@ -185,6 +205,26 @@ def test_joint_classifier_recomputes_the_attack_against_the_current_network(tabl
     assert len(calls) == 2 * 4  # every batch of every epoch
     assert all(calls)
     assert len(clf.history[:, "augmented_loss"]) == 2
+
+
+def test_joint_classifier_clamps_the_perturbed_batches(table, monkeypatch):
+    X, y = table
+    from skadvaug.nets import _flow_latent
+
+    seen = []
+    original = _flow_latent.flow_latent_augment
+
+    def spy(flow, x, **kwargs):
+        out = original(flow, x, **kwargs)
+        seen.append((kwargs["clamp"], float(out.min()), float(out.max())))
+        return out
+
+    monkeypatch.setattr(_flow_latent, "flow_latent_augment", spy)
+    FlowLatentClassifier(
+        clamp=(-1.0, 1.0), max_epochs=1, flow__max_epochs=1, batch_size=100, random_state=0
+    ).fit(X.astype(np.float32), y)
+    assert seen
+    assert all(clamp == (-1.0, 1.0) and lo >= -1 and hi <= 1 for clamp, lo, hi in seen)
 
 
 def test_joint_classifier_reuses_a_fitted_flow_and_learns(table):
