@@ -61,3 +61,21 @@ def time_limit(seconds):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def one_torch_thread():
+    """Run the block on one torch thread, then restore the caller's setting.
+
+    Float reductions on 1 and on 2 threads differ in their last bits, so without
+    this a cell's scores would depend on ``--n-jobs`` (joblib workers get one
+    thread each, the main process all of them).
+    """
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)

@@ -20,13 +20,13 @@ from sklearn.base import clone
 from sklearn.model_selection import RepeatedStratifiedKFold
 from sklearn.preprocessing import StandardScaler
 
-from ._measure import measure, time_limit
+from ._measure import measure, one_torch_thread, time_limit
 from .methods import METHODS, Context
 from .metrics import classification_scores, regression_scores
 from .models import MODELS
 from .suites import SUITES
 
-HARNESS_VERSION = 2
+HARNESS_VERSION = 3  # 3: cells run on one torch thread
 CACHE_ROOT = Path(__file__).resolve().parent / ".cache"
 
 
@@ -134,7 +134,7 @@ def run_cell(cell, time_limit_s=None):
         "seed": seed,
     }
     try:
-        with time_limit(time_limit_s):
+        with time_limit(time_limit_s), one_torch_thread():
             X, y = dataset.load()
             X_train, X_test = _preprocess(dataset.kind, X[train], X[test])
             y_train, y_test = y[train], y[test]

@@ -97,6 +97,32 @@ class Sleeping:
         return X, y
 
 
+class ThreadRecorder:
+    seen = []
+
+    def fit_resample(self, X, y):
+        import torch
+
+        self.seen.append(torch.get_num_threads())
+        return X, y
+
+
+def test_cells_run_on_one_torch_thread_whatever_the_caller_uses(temporary_registry):
+    import torch
+
+    register_method(Method("recorder", lambda rs, ctx: ThreadRecorder(), native_nd=True))
+    cell = runner.Cell("tiny", SUITES["tiny"].datasets[0].name, "recorder", 0)
+    torch.set_num_threads(2)
+    try:
+        rows = runner.run_cell(cell)
+        after = torch.get_num_threads()
+    finally:
+        torch.set_num_threads(1)
+    assert {row["status"] for row in rows} == {"ok"}
+    assert ThreadRecorder.seen == [1]  # scores do not depend on --n-jobs
+    assert after == 2  # the caller's setting is restored
+
+
 def test_failures_and_timeouts_are_recorded_not_dropped(temporary_registry, tmp_path):
     register_method(Method("exploding", lambda rs, ctx: Exploding(), native_nd=True))
     register_method(Method("sleeping", lambda rs, ctx: Sleeping(), native_nd=True))
