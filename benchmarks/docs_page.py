@@ -55,8 +55,9 @@ def _suite_section(name, frame):
         for method in [m for m in table.index if m in ours]:
             row = table.loc[method]
             lines.append(
-                f"- **{method}**: {verdict(row)} — {row['wins']} wins, {row['ties']} ties, "
-                f"{row['losses']} losses over {row['pairs']} pairs, mean difference "
+                f"- **{method}**: {verdict(row)} — {int(row['wins'])} wins, "
+                f"{int(row['ties'])} ties, {int(row['losses'])} losses over "
+                f"{int(row['pairs'])} pairs, mean difference "
                 f"{row[f'mean {metric} diff']:+.3f}, Wilcoxon p = {row['wilcoxon p']:.3g}."
             )
         lines.append("")
@@ -67,7 +68,7 @@ def _speed_section():
     path = RESULTS_ROOT / "speed" / "exponents.csv"
     if not path.exists():
         return []
-    exponents = pd.read_csv(path)
+    exponents = pd.read_csv(path).fillna({"epoch budget": ""})
     return [
         "## Suite `speed`",
         "",
