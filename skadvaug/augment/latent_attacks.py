@@ -14,9 +14,17 @@ References
    attacks", ICLR 2018 (PGD).
 """
 
+import numpy as np
 import torch
 
-__all__ = ["flow_latent_augment", "pgd_latent_attack", "project", "random_latent_attack"]
+__all__ = [
+    "check_clamp",
+    "data_range",
+    "flow_latent_augment",
+    "pgd_latent_attack",
+    "project",
+    "random_latent_attack",
+]
 
 NORMS = ("l2", "linf")
 
@@ -28,19 +36,43 @@ def _check(epsilon, norm):
         raise ValueError(f"epsilon must be >= 0; got {epsilon!r}.")
 
 
-def check_clamp(clamp):
-    """``clamp`` as a ``(low, high)`` pair of floats, or ``None``."""
-    if clamp is None:
-        return None
+def check_clamp(clamp, *, allow_auto=False):
+    """``clamp`` as ``None``, ``"auto"`` (where allowed) or a ``(low, high)`` pair of floats."""
+    if clamp is None or (allow_auto and isinstance(clamp, str) and clamp == "auto"):
+        return clamp
+    expected = "None, 'auto' or a (low, high) pair" if allow_auto else "None or a (low, high) pair"
     try:
         low, high = (float(bound) for bound in clamp)
     except (TypeError, ValueError):
-        raise TypeError(
-            f"clamp must be None or a (low, high) pair of numbers; got {clamp!r}."
-        ) from None
+        raise TypeError(f"clamp must be {expected} of numbers; got {clamp!r}.") from None
     if not low < high:
         raise ValueError(f"clamp must be a (low, high) pair with low < high; got {clamp!r}.")
     return low, high
+
+
+def data_range(X):
+    """Per-channel ``(low, high)`` of ``X``, shaped to broadcast against one sample.
+
+    A column of a table is a channel; a sequence's or an image's channel spans all
+    its time steps or pixels, so images scaled to [0, 1] get the authors' ``(0, 1)``.
+    Works on numpy arrays and torch tensors alike.
+    """
+    axes = (0, *range(2, X.ndim))
+    keep = (-1, *([1] * (X.ndim - 2)))
+    if isinstance(X, torch.Tensor):
+        return X.amin(dim=axes).reshape(keep), X.amax(dim=axes).reshape(keep)
+    return X.min(axis=axes).reshape(keep), X.max(axis=axes).reshape(keep)
+
+
+def _clamp_bounds(clamp, like):
+    """Scalar or per-channel bounds as tensors matching ``like``."""
+    if clamp is None:
+        return None
+    arrays = (np.ndarray, torch.Tensor)
+    pair = isinstance(clamp, (tuple, list)) and len(clamp) == 2
+    if not (pair and all(isinstance(bound, arrays) for bound in clamp)):
+        clamp = check_clamp(clamp)
+    return tuple(torch.as_tensor(bound, dtype=like.dtype, device=like.device) for bound in clamp)
 
 
 def project(delta, epsilon, norm):
@@ -205,11 +237,13 @@ def flow_latent_augment(
         Class labels of a class-conditional flow.
     generator : torch.Generator, default=None
         Source of the noise / random start.
-    clamp : (float, float) or None, default=None
+    clamp : (low, high) or None, default=None
         Bounds of the input space the decoded samples are clipped to, as the
         authors' code does for images (``(0, 1)``): an attack may find codes the
         inverse maps far outside the data (the ball bounds ``z``, not ``x``).
-        Applied after the attack, which ascends the loss of the unclipped decoding.
+        Numbers, or per-channel arrays broadcasting against one sample (see
+        :func:`data_range`). Applied after the attack, which ascends the loss of
+        the unclipped decoding.
 
     Returns
     -------
@@ -219,7 +253,7 @@ def flow_latent_augment(
     """
     if attack not in ("random", "adversarial"):
         raise ValueError(f"attack must be 'random' or 'adversarial'; got {attack!r}.")
-    clamp = check_clamp(clamp)
+    bounds = _clamp_bounds(clamp, x)
     with torch.no_grad():
         z, _ = flow(x, labels)
     if attack == "random":
@@ -242,4 +276,4 @@ def flow_latent_augment(
         # plausible sample: such rows fall back to their unperturbed input.
         finite = torch.isfinite(x_new).flatten(1).all(dim=1)
         x_new = torch.where(finite.view(-1, *([1] * (x.ndim - 1))), x_new, x)
-        return x_new if clamp is None else x_new.clamp(*clamp)
+        return x_new if bounds is None else torch.clamp(x_new, *bounds)

@@ -1,11 +1,12 @@
 """Classifier trained on flow latent attacks recomputed at every step (paper 003, §5)."""
 
+import numpy as np
 import torch
 from skorch import NeuralNetClassifier
 from torch import nn
 
 from .._torch_utils import draw_seed
-from ..augment.latent_attacks import check_clamp, flow_latent_augment
+from ..augment.latent_attacks import check_clamp, data_range, flow_latent_augment
 from ._flow import FlowNet
 from ._online import _ClassifierTargets, _OnlineAugmentationNet
 
@@ -46,9 +47,11 @@ class FlowLatentClassifier(_ClassifierTargets, _OnlineAugmentationNet, NeuralNet
         PGD steps ``k`` (paper: 3).
     attack_labels : {"predicted", "true"}, default="predicted"
         Labels whose loss PGD ascends.
-    clamp : (float, float) or None, default=None
-        Input-space bounds the perturbed samples are clipped to (the authors'
-        code uses ``(0, 1)`` for images); ``None`` leaves them unclipped.
+    clamp : "auto", (float, float) or None, default="auto"
+        Input-space bounds the perturbed samples are clipped to: ``"auto"``, each
+        channel's range in the training data (for images scaled to [0, 1], the
+        authors' ``(0, 1)``); a pair, the same bounds everywhere; ``None``,
+        unclipped.
     conditional : bool, default=False
         Use a class-conditional flow.
     augment_fraction : float, default=0.5
@@ -99,7 +102,7 @@ class FlowLatentClassifier(_ClassifierTargets, _OnlineAugmentationNet, NeuralNet
         step_size=0.5,
         n_steps=3,
         attack_labels="predicted",
-        clamp=None,
+        clamp="auto",
         conditional=False,
         augment_fraction=0.5,
         rare_classes="all",
@@ -128,7 +131,7 @@ class FlowLatentClassifier(_ClassifierTargets, _OnlineAugmentationNet, NeuralNet
             raise ValueError(
                 f"attack_labels must be 'predicted' or 'true'; got {self.attack_labels!r}."
             )
-        check_clamp(self.clamp)
+        check_clamp(self.clamp, allow_auto=True)
 
     def _fit_augmenter(self, X, y, rare):
         if isinstance(self.flow, FlowNet):
@@ -148,6 +151,8 @@ class FlowLatentClassifier(_ClassifierTargets, _OnlineAugmentationNet, NeuralNet
             parameter.requires_grad_(False)
         flow.module_.eval()
         self.flow_ = flow
+        clamp = check_clamp(self.clamp, allow_auto=True)
+        self.clamp_ = data_range(np.asarray(X, dtype=np.float32)) if clamp == "auto" else clamp
 
     def _augment_batch(self, X, y):
         flow = self.flow_.module_
@@ -170,7 +175,7 @@ class FlowLatentClassifier(_ClassifierTargets, _OnlineAugmentationNet, NeuralNet
                 n_steps=self.n_steps,
                 labels=labels,
                 loss_fn=lambda x_tilde: self.criterion_(self.module_(x_tilde), targets),
-                clamp=self.clamp,
+                clamp=self.clamp_,
             )
         finally:
             self.module_.train(was_training)

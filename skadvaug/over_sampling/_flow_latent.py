@@ -14,7 +14,7 @@ from .._base import (
     _rare_threshold_docstring,
     _verbose_docstring,
 )
-from ..augment.latent_attacks import check_clamp, flow_latent_augment
+from ..augment.latent_attacks import check_clamp, data_range, flow_latent_augment
 from ..nets import OnlineAugmentationClassifier, OnlineAugmentationRegressor
 from ..transformers import FlowTransformer
 from ..transformers._flow import auto_epochs
@@ -69,10 +69,14 @@ class FlowLatentSampler(BaseLearnedSampler):
         PGD ascends the loss of the seeds' own labels, or of the surrogate's
         predictions (the authors' code, against label leaking).
 
-    clamp : (float, float) or None, default=None
-        Bounds, in the units of ``X``, the synthetic samples are clipped to (the
-        authors' code uses ``(0, 1)`` for images): the ball bounds the latent
-        code, not the decoded sample. ``None`` leaves them unclipped.
+    clamp : "auto", (float, float) or None, default="auto"
+        Bounds, in the units of ``X``, the synthetic samples are clipped to: the
+        ball bounds the latent code, not the decoded sample, and a flow's inverse
+        can map a code a little off the data to absurd values (on the KEEL table
+        yeast3, with nearly constant features, up to 6e5). ``"auto"``: each channel's range in the
+        training data (a table's column; for images scaled to [0, 1], the
+        authors' ``(0, 1)``); a pair: the same bounds everywhere; ``None``:
+        unclipped.
 
     flow : torch module class, default=None
         Flow module; ``None`` picks one by data kind (see ``FlowTransformer``).
@@ -130,6 +134,9 @@ class FlowLatentSampler(BaseLearnedSampler):
     surrogate_ : skorch net or None
         The surrogate of the adversarial attack.
 
+    clamp_ : (low, high) or None
+        Bounds the synthetic samples were clipped to (per channel for ``"auto"``).
+
     history_ : dict
         ``history_["flow"]`` (negative log-likelihood, ``bits_per_dim``) and, for
         the adversarial attack, ``history_["surrogate"]``.
@@ -168,7 +175,7 @@ class FlowLatentSampler(BaseLearnedSampler):
         "step_size": [Interval(Real, 0, None, closed="left")],
         "n_steps": [Interval(Integral, 0, None, closed="left")],
         "attack_labels": [StrOptions({"true", "predicted"})],
-        "clamp": [tuple, list, None],
+        "clamp": [StrOptions({"auto"}), tuple, list, None],
         "flow": [type, None],
         "flow_steps": [Interval(Integral, 1, None, closed="left")],
         "flow_hidden": [Interval(Integral, 1, None, closed="left")],
@@ -192,7 +199,7 @@ class FlowLatentSampler(BaseLearnedSampler):
         step_size=0.5,
         n_steps=3,
         attack_labels="true",
-        clamp=None,
+        clamp="auto",
         flow=None,
         flow_steps=8,
         flow_hidden=64,
@@ -236,7 +243,8 @@ class FlowLatentSampler(BaseLearnedSampler):
         self.lr = lr
 
     def _fit_augmentation(self, X, y, *, groups, random_state):
-        check_clamp(self.clamp)
+        clamp = check_clamp(self.clamp, allow_auto=True)
+        self.clamp_ = data_range(X) if clamp == "auto" else clamp
         if self.conditional and self.rare_threshold is not None:
             raise ValueError(
                 "conditional=True conditions the flow on class labels; it cannot be used "
@@ -329,4 +337,4 @@ class FlowLatentSampler(BaseLearnedSampler):
             perturbed, self.flow_._standardize(X_seeds), conditional_labels, targets
         )
         generated = generated.astype(np.float64) * self.flow_.scale_ + self.flow_.mean_
-        return generated if self.clamp is None else np.clip(generated, *check_clamp(self.clamp))
+        return generated if self.clamp_ is None else np.clip(generated, *self.clamp_)

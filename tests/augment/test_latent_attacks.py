@@ -1,9 +1,11 @@
 """Latent attacks (skadvaug/augment/latent_attacks.py): balls, PGD steps, flow round trip."""
 
+import numpy as np
 import pytest
 import torch
 
 from skadvaug.augment.latent_attacks import (
+    data_range,
     flow_latent_augment,
     pgd_latent_attack,
     project,
@@ -139,3 +141,26 @@ def test_clamp_must_be_a_pair_of_numbers():
         flow_latent_augment(
             OverflowingFlow(), torch.zeros(2, 2), attack="random", epsilon=0.1, clamp="unit"
         )
+
+
+def test_data_range_is_per_column_or_per_channel():
+    table = np.array([[0.0, 10.0], [2.0, -5.0]])
+    low, high = data_range(table)
+    np.testing.assert_array_equal(low, [0.0, -5.0])
+    np.testing.assert_array_equal(high, [2.0, 10.0])
+    series = torch.arange(24.0).reshape(2, 3, 4)  # 2 series, 3 channels, 4 steps
+    low, high = data_range(series)
+    assert tuple(high.shape) == (3, 1)
+    torch.testing.assert_close(low[:, 0], torch.tensor([0.0, 4.0, 8.0]))
+    torch.testing.assert_close(high[:, 0], torch.tensor([15.0, 19.0, 23.0]))
+
+
+def test_clamp_takes_per_channel_bounds():
+    x = torch.zeros(3, 2, 5)
+    bounds = (np.array([[-0.1], [-1.0]]), np.array([[0.1], [1.0]]))
+    out = flow_latent_augment(
+        OverflowingFlow(), x, attack="random", epsilon=5.0, generator=_gen(), clamp=bounds
+    )
+    assert out[:, 0].abs().max() <= 0.1 + 1e-6
+    assert out[:, 1].abs().max() <= 1.0 + 1e-6
+    assert out[:, 1].abs().max() > 0.1

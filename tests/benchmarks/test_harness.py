@@ -86,6 +86,23 @@ def test_a_rerun_resumes_from_the_cache(monkeypatch):
     assert pd.DataFrame(again).sort_values(key).equals(pd.DataFrame(first).sort_values(key))
 
 
+def test_changing_a_default_of_our_sampler_invalidates_its_cached_cells(temporary_registry):
+    settings = {"sigma": 0.03}
+    register_method(
+        Method(
+            "probe",
+            lambda rs, ctx: skadvaug.TimeSeriesAugmentationSampler(random_state=rs, **settings),
+            family="skadvaug-classic",
+        )
+    )
+    cell = runner.Cell("tiny", "synthetic:sines-2c1ch-noise1", "probe", 0)
+    smote = runner.Cell("tiny", "synthetic:sines-2c1ch-noise1", "SMOTE", 0)
+    before = cell.key(), smote.key()
+    settings["sigma"] = 0.1
+    assert cell.key() != before[0]
+    assert smote.key() == before[1]
+
+
 class Exploding:
     def fit_resample(self, X, y):
         raise RuntimeError("boom at fit_resample")

@@ -34,6 +34,7 @@ def fitted(request, table):
     sampler = FlowLatentSampler(
         norm=norm,
         epsilon=epsilon,
+        clamp=None,  # the ball bounds the unclipped decoding
         step_size=epsilon / 2,
         n_steps=5,
         max_epochs=30,
@@ -171,13 +172,39 @@ def test_clamp_keeps_synthetic_samples_within_bounds_in_the_units_of_x(table):
     X, y = table
     low, high = np.quantile(X, 0.2), np.quantile(X, 0.8)
     settings = {"attack": "random", "epsilon": 2.0, **FAST}
-    X_free, _ = FlowLatentSampler(**settings).fit_resample(X, y)
+    X_free, _ = FlowLatentSampler(clamp=None, **settings).fit_resample(X, y)
     X_clamped, _ = FlowLatentSampler(clamp=(low, high), **settings).fit_resample(X, y)
     synthetic = slice(len(X), None)
     assert X_free[synthetic].min() < low
     assert X_free[synthetic].max() > high
     np.testing.assert_allclose(X_clamped[synthetic], np.clip(X_free[synthetic], low, high))
     np.testing.assert_array_equal(X_clamped[: len(X)], X)  # originals untouched
+
+
+def test_default_clamp_keeps_each_feature_within_its_training_range(table):
+    X, y = table
+    X = X * np.arange(1, 7)  # features of different spreads: one range per column
+    settings = {"attack": "random", "epsilon": 3.0, **FAST}
+    X_free, _ = FlowLatentSampler(clamp=None, **settings).fit_resample(X, y)
+    sampler = FlowLatentSampler(**settings)
+    X_auto, _ = sampler.fit_resample(X, y)
+    synthetic = slice(len(X), None)
+    low, high = X.min(axis=0), X.max(axis=0)
+    assert np.any((X_free[synthetic] < low) | (X_free[synthetic] > high))
+    np.testing.assert_allclose(X_auto[synthetic], np.clip(X_free[synthetic], low, high))
+    np.testing.assert_array_equal(sampler.clamp_[1], high)
+
+
+def test_default_clamp_of_sequences_is_per_channel():
+    X, y = make_imbalanced_sequences(60, n_channels=2, n_timepoints=12, random_state=0)
+    X[:, 1] *= 10
+    sampler = FlowLatentSampler(attack="random", epsilon=3.0, **FAST)
+    X_res, _ = sampler.fit_resample(X, y)
+    low, high = sampler.clamp_
+    assert low.shape == high.shape == (2, 1)
+    np.testing.assert_allclose(high[:, 0], X.max(axis=(0, 2)))
+    assert np.all(X_res[len(X) :, 0] <= X[:, 0].max())
+    assert X_res[len(X) :, 1].max() > X[:, 0].max()  # channel 1 keeps its own, wider range
 
 
 @pytest.mark.parametrize("clamp", [(1.0, 0.0), (0.0, 1.0, 2.0)])
@@ -225,6 +252,13 @@ def test_joint_classifier_clamps_the_perturbed_batches(table, monkeypatch):
     ).fit(X.astype(np.float32), y)
     assert seen
     assert all(clamp == (-1.0, 1.0) and lo >= -1 and hi <= 1 for clamp, lo, hi in seen)
+    seen.clear()
+    FlowLatentClassifier(max_epochs=1, flow__max_epochs=1, batch_size=100, random_state=0).fit(
+        X.astype(np.float32), y
+    )
+    low, high = seen[0][0]  # default "auto": each feature's training range
+    np.testing.assert_allclose(high, X.max(axis=0), rtol=1e-6)
+    assert all(lo >= X.min() - 1e-6 and hi <= X.max() + 1e-6 for _, lo, hi in seen)
 
 
 def test_joint_classifier_reuses_a_fitted_flow_and_learns(table):
