@@ -50,7 +50,25 @@ class Cell:
             suite.n_repeats,
             suite.models,
         ]
+        fingerprint = _sampler_fingerprint(self.method)
+        if fingerprint is not None:
+            payload.append(fingerprint)
         return hashlib.sha1(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def _sampler_fingerprint(method_name):
+    """Our own samplers' parameters, defaults included, for the cache key.
+
+    Changing a default of a skadvaug sampler thus recomputes its cells instead of
+    reusing stale ones; third-party samplers are pinned by the package versions in
+    the summary's environment line.
+    """
+    method = METHODS[method_name]
+    if not method.family.startswith("skadvaug"):
+        return None
+    params = method.build(0, Context()).get_params(deep=False)
+    params.pop("random_state", None)
+    return repr(sorted(params.items()))
 
 
 def _dataset(suite_name, dataset_name):
