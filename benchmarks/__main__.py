@@ -1,4 +1,4 @@
-"""Command line: ``python -m benchmarks {run,report,list} ...``."""
+"""Command line: ``python -m benchmarks {run,list,docs,samples} ...``."""
 
 import argparse
 import shlex
@@ -29,6 +29,9 @@ def _parser():
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     commands.add_parser("list", help="list suites, methods and models")
     commands.add_parser("docs", help="write docs/benchmarks.md from the committed results")
+    commands.add_parser(
+        "samples", help="plot real vs synthetic minority samples (benchmarks/results/samples)"
+    )
     return parser
 
 
@@ -50,6 +53,13 @@ def main(argv=None):
         return 0
 
     command = "python -m benchmarks " + shlex.join(argv)
+    if args.command == "samples":
+        from . import samples
+
+        frame = samples.run(command=command)
+        print(frame.round(3).to_string(index=False))
+        return 0
+
     if args.suite == "speed":
         from . import speed
 

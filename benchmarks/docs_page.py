@@ -83,6 +83,38 @@ def _speed_section():
     ]
 
 
+def _samples_section():
+    path = RESULTS_ROOT / "samples" / "fidelity.csv"
+    if not path.exists():
+        return []
+    frame = pd.read_csv(path)
+    novelty = frame.pivot(index="method", columns="dataset", values="novelty")
+    in_class = frame.pivot(index="method", columns="dataset", values="in_class")
+    lines = [
+        "## What the samplers generate",
+        "",
+        "`python -m benchmarks samples` resamples a few data sets once per method and draws "
+        "the synthetic minority samples next to the real ones "
+        "([`benchmarks/results/samples/summary.md`](../benchmarks/results/samples/summary.md)). "
+        "*novelty*: mean distance of a synthetic sample to its nearest real minority sample, in "
+        "units of the real minority samples' median nearest-neighbour distance (0 = copies). "
+        "*in_class*: fraction of synthetic samples whose nearest real sample is of the minority "
+        "class.",
+        "",
+        "novelty:",
+        "",
+        novelty.round(2).to_markdown(),
+        "",
+        "in_class:",
+        "",
+        in_class.round(2).to_markdown(),
+        "",
+    ]
+    for figure in sorted((RESULTS_ROOT / "samples").glob("*.png")):
+        lines += [f"![{figure.stem}](../benchmarks/results/samples/{figure.name})", ""]
+    return lines
+
+
 def write_page(path=DOCS):
     lines = [
         "# Benchmarks",
@@ -105,6 +137,7 @@ def write_page(path=DOCS):
         if csv.exists():
             lines += _suite_section(name, pd.read_csv(csv))
     lines += _speed_section()
+    lines += _samples_section()
     reproductions = [
         ("paper000", "Paper 000 (latent adversarial oversampling)"),
         ("paper003", "Paper 003 (flow latent perturbations)"),
