@@ -1,4 +1,4 @@
-"""Command line: ``python -m benchmarks {run,list,docs,samples} ...``."""
+"""Command line: ``python -m benchmarks {run,status,list,docs,samples} ...``."""
 
 import argparse
 import shlex
@@ -28,6 +28,9 @@ def _parser():
     run.add_argument("--out", help="output folder (default: benchmarks/results/<suite>)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     commands.add_parser("list", help="list suites, methods and models")
+    status = commands.add_parser("status", help="cached / total cells per data set of a suite")
+    status.add_argument("--suite", default="quick", choices=sorted(SUITES))
+    status.add_argument("--subset", type=int, help="only the first N data sets of the suite")
     commands.add_parser("docs", help="write docs/benchmarks.md from the committed results")
     commands.add_parser(
         "samples", help="plot real vs synthetic minority samples (benchmarks/results/samples)"
@@ -44,6 +47,18 @@ def main(argv=None):
             print(f"suite {name}: {n_datasets} data sets, {len(suite.methods)} methods")
         print("methods:", ", ".join(METHODS))
         print("models:", ", ".join(MODELS))
+        return 0
+
+    if args.command == "status":
+        from .runner import cache_status
+
+        suite = SUITES[args.suite]
+        names = [d.name for d in suite.get_datasets()[: args.subset]]
+        counts = cache_status(args.suite, datasets=names)
+        for name, (done, total) in counts.items():
+            print(f"{done:5d} / {total:5d}  {name}")
+        done, total = (sum(c[i] for c in counts.values()) for i in (0, 1))
+        print(f"{done:5d} / {total:5d}  cells cached in suite {args.suite}")
         return 0
 
     if args.command == "docs":

@@ -217,6 +217,15 @@ def _run_uncached(cell, time_limit_s):
     return cell, run_cell(cell, time_limit_s)
 
 
+def cache_status(suite_name, *, datasets=None, methods=None):
+    """Cached and total cells per data set: how far a (resumable) run has got."""
+    done, total = {}, {}
+    for cell in iter_cells(SUITES[suite_name], datasets=datasets, methods=methods):
+        total[cell.dataset] = total.get(cell.dataset, 0) + 1
+        done[cell.dataset] = done.get(cell.dataset, 0) + _cache_path(cell).exists()
+    return {name: (done[name], total[name]) for name in total}
+
+
 def run_suite(
     suite_name,
     *,

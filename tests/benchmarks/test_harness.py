@@ -103,6 +103,13 @@ def test_changing_a_default_of_our_sampler_invalidates_its_cached_cells(temporar
     assert smote.key() == before[1]
 
 
+def test_cache_status_counts_cached_cells_per_data_set():
+    (name,) = [d.name for d in SUITES["tiny"].get_datasets()]
+    assert runner.cache_status("tiny") == {name: (0, 6)}
+    runner.run_suite("tiny", methods=["none"], progress=False)
+    assert runner.cache_status("tiny") == {name: (2, 6)}
+
+
 class Exploding:
     def fit_resample(self, X, y):
         raise RuntimeError("boom at fit_resample")
