@@ -16,16 +16,32 @@ from .metrics import higher_is_better, metrics_of
 RESULTS_ROOT = Path(__file__).resolve().parent / "results"
 
 
+PAIR = ["kind", "dataset", "model"]
+
+
+def _fold_scores(ok, metric):
+    """``metric`` per fold (rows) and method (columns); NaN where a method failed."""
+    index = [*PAIR, "repeat", "fold", "method"]
+    return ok.set_index(index)[metric].unstack("method")
+
+
 def _pair_means(ok, metric):
-    """Mean of ``metric`` over folds, per (data set, model, method)."""
-    return ok.groupby(["kind", "dataset", "model", "method"])[metric].mean().unstack("method")
+    """Mean of ``metric`` over folds, per (data set, model) pair and method.
+
+    NaN where the method failed on a fold that others ran: a mean over its
+    surviving folds would not compare with the others' (on long-tailed data the
+    folds SMOTE survives are not typical ones).
+    """
+    folds = _fold_scores(ok, metric)
+    complete = folds.notna().groupby(level=PAIR).all()
+    return folds.groupby(level=PAIR).mean().where(complete)
 
 
 def mean_ranks(ok, metric):
     """Mean rank (1 = best) of each method per data kind, over (data set, model) pairs.
 
-    Within a kind, only the methods that ran on every pair of that kind are
-    ranked, so ranks compare like with like.
+    Within a kind, only the methods that ran on every fold of every pair of that
+    kind are ranked, so ranks compare like with like.
     """
     table = {}
     for kind, means in _pair_means(ok, metric).groupby(level="kind"):
@@ -36,15 +52,19 @@ def mean_ranks(ok, metric):
 
 
 def against_reference(ok, metric, reference):
-    """Wins/ties/losses of each method against ``reference`` with a Wilcoxon p-value."""
+    """Wins/ties/losses of each method against ``reference`` with a Wilcoxon p-value.
+
+    Each (data set, model) pair compares the two methods' means over the folds
+    where both ran.
+    """
     rows = []
-    means = _pair_means(ok, metric)
-    if reference not in means:
+    folds = _fold_scores(ok, metric)
+    if reference not in folds:
         return pd.DataFrame()
-    for method in means.columns:
+    for method in folds.columns:
         if method == reference:
             continue
-        paired = means[[method, reference]].dropna()
+        paired = folds[[method, reference]].dropna().groupby(level=PAIR).mean()
         if paired.empty:
             continue
         diff = paired[method] - paired[reference]
@@ -146,7 +166,8 @@ def summary_markdown(rows, suite, command, environment):
         "## Mean rank per method (1 = best), per data kind",
         "",
         "Ranks are computed per (data set, model) pair on fold-averaged scores, among the "
-        "methods that ran on every pair of that kind.",
+        "methods that ran on every fold of every pair of that kind (a method that failed on "
+        "some folds is left out of the ranks and compared on matched folds below).",
         "",
     ]
     for name in metrics_of(suite.task):
@@ -159,15 +180,21 @@ def summary_markdown(rows, suite, command, environment):
         "",
         f"Per (data set, model) pair: win if the method's mean {metric} beats {reference}'s "
         f"({'higher' if higher_is_better(metric) else 'lower'} is better). "
-        "Wilcoxon signed-rank test over the pairs (zsplit for ties).",
+        "Means over the folds where both ran; Wilcoxon signed-rank test over the pairs "
+        "(zsplit for ties).",
         "",
         _markdown(against_reference(ok, metric, reference)),
         "",
         f"## Mean ± sd of {metric} per data set",
         "",
+        '"(k folds)": the method failed on the other folds.',
+        "",
     ]
-    stats_frame = ok.groupby(["dataset", "model", "method"])[metric].agg(["mean", "std"])
+    stats_frame = ok.groupby(["dataset", "model", "method"])[metric].agg(["mean", "std", "size"])
+    n_folds = stats_frame.groupby(level=["dataset", "model"])["size"].transform("max")
     cells = stats_frame.apply(lambda r: f"{r['mean']:.3f} ± {r['std']:.3f}", axis=1)
+    partial = stats_frame["size"] < n_folds
+    cells[partial] += " (" + stats_frame["size"][partial].astype(str) + " folds)"
     lines += [cells.unstack("method").to_markdown(), ""]
     timing = (
         ok.drop_duplicates(["dataset", "method", "repeat", "fold"])

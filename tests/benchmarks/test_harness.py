@@ -110,6 +110,31 @@ def test_cache_status_counts_cached_cells_per_data_set():
     assert runner.cache_status("tiny") == {name: (2, 6)}
 
 
+def test_a_method_that_failed_on_some_folds_is_compared_on_matched_folds():
+    from benchmarks.report import against_reference, mean_ranks
+
+    def row(method, fold, score):
+        return {
+            "kind": "image",
+            "dataset": "d",
+            "model": "m",
+            "method": method,
+            "repeat": 0,
+            "fold": fold,
+            "balanced_accuracy": score,
+        }
+
+    # SMOTE survives only the easy fold; B beats it there, and A everywhere.
+    rows = [row("SMOTE", 0, 0.9)]
+    rows += [row("A", 0, 0.95), row("A", 1, 0.5), row("B", 0, 0.85), row("B", 1, 0.4)]
+    ok = pd.DataFrame(rows)
+    table = against_reference(ok, "balanced_accuracy", "SMOTE")
+    assert table.loc["A", "mean balanced_accuracy diff"] == pytest.approx(0.05)
+    assert table.loc["B", "losses"] == 1
+    ranks = mean_ranks(ok, "balanced_accuracy")
+    assert set(ranks.index) == {"A", "B"}  # SMOTE missed a fold: not ranked
+
+
 class Exploding:
     def fit_resample(self, X, y):
         raise RuntimeError("boom at fit_resample")
