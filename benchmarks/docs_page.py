@@ -60,6 +60,13 @@ def _suite_section(name, frame):
                 f"{int(row['pairs'])} pairs, mean difference "
                 f"{row[f'mean {metric} diff']:+.3f}, Wilcoxon p = {row['wilcoxon p']:.3g}."
             )
+        smallest_p = 2.0 / 2 ** int(table["pairs"].max())
+        if smallest_p >= SIGNIFICANCE:
+            lines.append(
+                f"With {int(table['pairs'].max())} pairs the two-sided Wilcoxon test cannot "
+                f"reach p < {SIGNIFICANCE} (smallest attainable p = {smallest_p:.3g}): these "
+                "verdicts only say that no difference can be shown yet."
+            )
         lines.append("")
     return lines
 

@@ -275,6 +275,7 @@ def test_docs_page_states_verdicts_from_results(tmp_path):
     text = "\n".join(_suite_section("tiny", rows))
     assert "TSAug[jitter]" in text
     assert "wins" in text
+    assert "1 pairs the two-sided Wilcoxon test cannot reach" in text  # 1 pair: never significant
 
 
 def _toy_seed_rows(seed):
