@@ -94,9 +94,8 @@ def _samples_section():
     path = RESULTS_ROOT / "samples" / "fidelity.csv"
     if not path.exists():
         return []
-    frame = pd.read_csv(path)
-    novelty = frame.pivot(index="method", columns="dataset", values="novelty")
-    in_class = frame.pivot(index="method", columns="dataset", values="in_class")
+    from .samples import fidelity_tables
+
     lines = [
         "## What the samplers generate",
         "",
@@ -108,14 +107,7 @@ def _samples_section():
         "*in_class*: fraction of synthetic samples whose nearest real sample is of the minority "
         "class.",
         "",
-        "novelty:",
-        "",
-        novelty.round(2).to_markdown(),
-        "",
-        "in_class:",
-        "",
-        in_class.round(2).to_markdown(),
-        "",
+        *fidelity_tables(pd.read_csv(path), heading="###"),
     ]
     for figure in sorted((RESULTS_ROOT / "samples").glob("*.png")):
         lines += [f"![{figure.stem}](../benchmarks/results/samples/{figure.name})", ""]

@@ -255,9 +255,19 @@ def run(showcases=SHOWCASES, out_dir=None, command="python -m benchmarks samples
     return frame
 
 
+def fidelity_tables(frame, heading="##"):
+    """Markdown of the novelty and in_class tables (method x data set)."""
+    lines = []
+    for figure, meaning in (
+        ("novelty", "0 = copies; ~1 = as far apart as real minority samples"),
+        ("in_class", "fraction whose nearest real sample is of the minority class"),
+    ):
+        table = frame.pivot(index="method", columns="dataset", values=figure)
+        lines += [f"{heading} {figure} ({meaning})", "", table.round(2).to_markdown(), ""]
+    return lines
+
+
 def summary_markdown(frame, figures, command):
-    table = frame.pivot(index="method", columns="dataset", values="novelty")
-    in_class = frame.pivot(index="method", columns="dataset", values="in_class")
     lines = [
         "# Synthetic minority samples",
         "",
@@ -266,14 +276,7 @@ def summary_markdown(frame, figures, command):
         "",
         (__doc__ or "").split("\n\n", 1)[1].strip(),
         "",
-        "## novelty (0 = copies; ~1 = as far apart as real minority samples)",
-        "",
-        table.round(2).to_markdown(),
-        "",
-        "## in_class (fraction whose nearest real sample is of the minority class)",
-        "",
-        in_class.round(2).to_markdown(),
-        "",
+        *fidelity_tables(frame),
     ]
     failed = frame[frame["error"].fillna("") != ""]
     if len(failed):
