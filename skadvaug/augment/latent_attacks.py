@@ -24,6 +24,7 @@ __all__ = [
     "pgd_latent_attack",
     "project",
     "random_latent_attack",
+    "resolve_clamp",
 ]
 
 NORMS = ("l2", "linf")
@@ -62,6 +63,12 @@ def data_range(X):
     if isinstance(X, torch.Tensor):
         return X.amin(dim=axes).reshape(keep), X.amax(dim=axes).reshape(keep)
     return X.min(axis=axes).reshape(keep), X.max(axis=axes).reshape(keep)
+
+
+def resolve_clamp(clamp, X):
+    """A validated ``clamp`` with ``"auto"`` replaced by ``data_range(X)``."""
+    clamp = check_clamp(clamp, allow_auto=True)
+    return data_range(X) if isinstance(clamp, str) else clamp
 
 
 def _clamp_bounds(clamp, like):

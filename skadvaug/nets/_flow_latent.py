@@ -6,7 +6,7 @@ from skorch import NeuralNetClassifier
 from torch import nn
 
 from .._torch_utils import draw_seed
-from ..augment.latent_attacks import check_clamp, data_range, flow_latent_augment
+from ..augment.latent_attacks import check_clamp, flow_latent_augment, resolve_clamp
 from ._flow import FlowNet
 from ._online import _ClassifierTargets, _OnlineAugmentationNet
 
@@ -69,6 +69,9 @@ class FlowLatentClassifier(_ClassifierTargets, _OnlineAugmentationNet, NeuralNet
     ----------
     flow_ : FlowNet
         The fitted, frozen flow.
+    clamp_ : (low, high) or None
+        Bounds the perturbed samples are clipped to (per feature / channel for
+        ``"auto"``).
     classes_ : ndarray
         Class labels.
 
@@ -151,8 +154,7 @@ class FlowLatentClassifier(_ClassifierTargets, _OnlineAugmentationNet, NeuralNet
             parameter.requires_grad_(False)
         flow.module_.eval()
         self.flow_ = flow
-        clamp = check_clamp(self.clamp, allow_auto=True)
-        self.clamp_ = data_range(np.asarray(X, dtype=np.float32)) if clamp == "auto" else clamp
+        self.clamp_ = resolve_clamp(self.clamp, np.asarray(X, dtype=np.float32))
 
     def _augment_batch(self, X, y):
         flow = self.flow_.module_

@@ -14,7 +14,7 @@ from .._base import (
     _rare_threshold_docstring,
     _verbose_docstring,
 )
-from ..augment.latent_attacks import check_clamp, data_range, flow_latent_augment
+from ..augment.latent_attacks import flow_latent_augment, resolve_clamp
 from ..nets import OnlineAugmentationClassifier, OnlineAugmentationRegressor
 from ..transformers import FlowTransformer
 from ..transformers._flow import auto_epochs
@@ -73,10 +73,10 @@ class FlowLatentSampler(BaseLearnedSampler):
         Bounds, in the units of ``X``, the synthetic samples are clipped to: the
         ball bounds the latent code, not the decoded sample, and a flow's inverse
         can map a code a little off the data to absurd values (on the KEEL table
-        yeast3, with nearly constant features, up to 6e5). ``"auto"``: each channel's range in the
-        training data (a table's column; for images scaled to [0, 1], the
-        authors' ``(0, 1)``); a pair: the same bounds everywhere; ``None``:
-        unclipped.
+        yeast3, with nearly constant features, up to 6e5). ``"auto"``: each
+        channel's range in the training data (a table's column; for images
+        scaled to [0, 1], the authors' ``(0, 1)``); a pair: the same bounds
+        everywhere; ``None``: unclipped.
 
     flow : torch module class, default=None
         Flow module; ``None`` picks one by data kind (see ``FlowTransformer``).
@@ -243,8 +243,7 @@ class FlowLatentSampler(BaseLearnedSampler):
         self.lr = lr
 
     def _fit_augmentation(self, X, y, *, groups, random_state):
-        clamp = check_clamp(self.clamp, allow_auto=True)
-        self.clamp_ = data_range(X) if clamp == "auto" else clamp
+        self.clamp_ = resolve_clamp(self.clamp, X)
         if self.conditional and self.rare_threshold is not None:
             raise ValueError(
                 "conditional=True conditions the flow on class labels; it cannot be used "
