@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .report import RESULTS_ROOT, against_reference, mean_ranks
+from .report import RESULTS_ROOT, against_reference, gains_over_reference, mean_ranks
 from .suites import SUITES
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
@@ -22,6 +22,24 @@ def verdict(row, metric_higher_is_better=True):
     if pd.notna(p) and p < SIGNIFICANCE:
         return "better than SMOTE" if wins > losses else "worse than SMOTE"
     return "on par with SMOTE (no significant difference)"
+
+
+def where_it_wins(by_model, by_dataset, n_datasets=2):
+    """Plain words for where a method gains and loses against the reference.
+
+    ``by_model`` / ``by_dataset``: its gains (positive = better) per model and per
+    data set, as :func:`report.gains_over_reference` returns them.
+    """
+    by_model, by_dataset = by_model.dropna(), by_dataset.dropna().sort_values()
+    words = ", ".join(f"{model} {gain:+.3f}" for model, gain in by_model.items())
+    text = f"Gain per model: {words}."
+    best = by_dataset[by_dataset > 1e-9].iloc[::-1][:n_datasets]
+    worst = by_dataset[by_dataset < -1e-9][:n_datasets]
+    if len(best):
+        text += " Largest gains: " + ", ".join(f"{d} ({g:+.3f})" for d, g in best.items()) + "."
+    if len(worst):
+        text += " Largest losses: " + ", ".join(f"{d} ({g:+.3f})" for d, g in worst.items()) + "."
+    return text
 
 
 def _suite_section(name, frame):
@@ -52,13 +70,16 @@ def _suite_section(name, frame):
     ours = set(ok.loc[ok["family"].str.startswith("skadvaug"), "method"])
     if len(table) and reference in set(ok["method"]):
         lines += [f"skadvaug's samplers against {reference} ({metric}, per data set x model):", ""]
+        by_model = gains_over_reference(ok, metric, reference, "model")
+        by_dataset = gains_over_reference(ok, metric, reference, "dataset")
         for method in [m for m in table.index if m in ours]:
             row = table.loc[method]
             lines.append(
                 f"- **{method}**: {verdict(row)} — {int(row['wins'])} wins, "
                 f"{int(row['ties'])} ties, {int(row['losses'])} losses over "
                 f"{int(row['pairs'])} pairs, mean difference "
-                f"{row[f'mean {metric} diff']:+.3f}, Wilcoxon p = {row['wilcoxon p']:.3g}."
+                f"{row[f'mean {metric} diff']:+.3f}, Wilcoxon p = {row['wilcoxon p']:.3g}. "
+                + where_it_wins(by_model.loc[method], by_dataset.loc[method])
             )
         smallest_p = 2.0 / 2 ** int(table["pairs"].max())
         if smallest_p >= SIGNIFICANCE:

@@ -94,6 +94,21 @@ def against_reference(ok, metric, reference):
     )
 
 
+def gains_over_reference(ok, metric, reference, by):
+    """Mean gain of each method over ``reference`` per ``by`` ("model", "dataset", ...).
+
+    Gain is the metric's difference signed so that positive means better than
+    the reference, averaged over the folds where both ran, then over the pairs
+    sharing a ``by`` value. Rows: methods; columns: the ``by`` values.
+    """
+    folds = _fold_scores(ok, metric)
+    if reference not in folds:
+        return pd.DataFrame()
+    sign = 1.0 if higher_is_better(metric) else -1.0
+    gains = folds.drop(columns=reference).sub(folds[reference], axis=0) * sign
+    return gains.groupby(level=PAIR).mean().groupby(level=by).mean().T
+
+
 def critical_difference(n_methods, n_pairs, alpha=0.05):
     """Nemenyi critical difference of mean ranks (Demšar 2006)."""
     q_alpha = stats.studentized_range.ppf(1 - alpha, n_methods, np.inf) / np.sqrt(2)
@@ -184,6 +199,13 @@ def summary_markdown(rows, suite, command, environment):
         "(zsplit for ties).",
         "",
         _markdown(against_reference(ok, metric, reference)),
+        "",
+        f"### Gain over {reference} per model",
+        "",
+        f"Mean {metric} gain (positive = better than {reference}) over the data sets and the "
+        "folds where both ran.",
+        "",
+        _markdown(gains_over_reference(ok, metric, reference, "model")),
         "",
         f"## Mean ± sd of {metric} per data set",
         "",

@@ -135,6 +135,32 @@ def test_a_method_that_failed_on_some_folds_is_compared_on_matched_folds():
     assert set(ranks.index) == {"A", "B"}  # SMOTE missed a fold: not ranked
 
 
+def test_gains_say_where_a_method_beats_the_reference_and_where_it_loses():
+    from benchmarks.docs_page import where_it_wins
+    from benchmarks.report import gains_over_reference
+
+    rows = [
+        {"kind": "tabular", "dataset": d, "model": m, "method": method, "repeat": 0,
+         "fold": 0, "rmse_macro": score}
+        for d, m, method, score in [
+            ("easy", "knn", "SMOTE", 2.0), ("easy", "knn", "A", 1.0),
+            ("hard", "knn", "SMOTE", 2.0), ("hard", "knn", "A", 5.0),
+            ("easy", "mlp", "SMOTE", 2.0), ("easy", "mlp", "A", 2.0),
+        ]
+    ]  # fmt: skip
+    ok = pd.DataFrame(rows)
+    # rmse: lower is better, so a lower error is a positive gain
+    by_dataset = gains_over_reference(ok, "rmse_macro", "SMOTE", "dataset")
+    assert by_dataset.loc["A", "easy"] == pytest.approx(0.5)  # mean of knn +1 and mlp 0
+    assert by_dataset.loc["A", "hard"] == pytest.approx(-3.0)
+    by_model = gains_over_reference(ok, "rmse_macro", "SMOTE", "model")
+    text = where_it_wins(by_model.loc["A"], by_dataset.loc["A"])
+    assert "knn -1.000" in text
+    assert "mlp +0.000" in text
+    assert "Largest gains: easy (+0.500)" in text
+    assert "Largest losses: hard (-3.000)" in text
+
+
 class Exploding:
     def fit_resample(self, X, y):
         raise RuntimeError("boom at fit_resample")
