@@ -234,9 +234,18 @@ register_method(
     )
 )
 
-# smote-variants' leaders (Kovács 2019, Table 9): the polynom_fit_SMOTE family,
-# ProWSyn and SMOTE_IPF.
-for _name in ("polynom_fit_SMOTE_star", "ProWSyn", "SMOTE_IPF"):
+# smote-variants' leaders (Kovács 2019, Table 9): polynom_fit_SMOTE in each of
+# its four topologies (the study tuned the topology; star ranked first), ProWSyn
+# and SMOTE_IPF.
+SMOTE_VARIANTS = (
+    "polynom_fit_SMOTE_star",
+    "polynom_fit_SMOTE_bus",
+    "polynom_fit_SMOTE_mesh",
+    "polynom_fit_SMOTE_poly",
+    "ProWSyn",
+    "SMOTE_IPF",
+)
+for _name in SMOTE_VARIANTS:
     register_method(
         Method(
             _name,

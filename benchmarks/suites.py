@@ -58,7 +58,6 @@ def _ours():
 
 
 IMBLEARN = ["RandomOverSampler", "SMOTE", "ADASYN", "BorderlineSMOTE", "SVMSMOTE", "KMeansSMOTE"]
-SMOTE_VARIANTS = ["polynom_fit_SMOTE_star", "ProWSyn", "SMOTE_IPF"]
 # aeon's bundled classification sets, cheapest first (samples x length: the GRU's
 # cost), so an interrupted run has finished whole data sets, both imbalance factors
 # of each, before the long ones. ACSF1 (length 1460) is left out: one cell of it
@@ -121,7 +120,7 @@ register_suite(
         methods=[
             "none",
             *IMBLEARN,
-            *SMOTE_VARIANTS,
+            *methods_of("smote-variants"),
             *_learned(),
             "TSAug[jitter]",
             "TSAug[scaling]",
