@@ -92,6 +92,43 @@ def _suite_section(name, frame):
     return lines
 
 
+def in_short(name, frame):
+    """One line per data kind of a suite: who ranks first, where SMOTE and ours rank,
+    and which of our samplers are significantly better or worse than SMOTE."""
+    suite = SUITES[name]
+    metric, reference = suite.primary_metric, suite.reference_method
+    ok = frame[frame["status"] == "ok"]
+    ours = set(ok.loc[ok["family"].str.startswith("skadvaug"), "method"])
+    lines = []
+    for kind, ranks in mean_ranks(ok, metric).items():
+        ranks = ranks.dropna().sort_values()
+        of_kind = ok[ok["kind"] == kind]
+        table = against_reference(of_kind, metric, reference)
+        if ranks.empty or table.empty:
+            continue
+        our_ranks = ranks[ranks.index.isin(ours)]
+        text = (
+            f"- `{name}` ({kind}, {of_kind['dataset'].nunique()} data sets): best mean rank "
+            f"{ranks.index[0]} ({ranks.iloc[0]:.2f} among {len(ranks)})"
+        )
+        if reference in ranks:
+            text += f"; {reference} {ranks[reference]:.2f}"
+        else:
+            text += f"; {reference} not ranked (it failed on some folds)"
+        if len(our_ranks):
+            text += f"; best of ours {our_ranks.index[0]} ({our_ranks.iloc[0]:.2f})"
+        verdicts = {m: verdict(table.loc[m]) for m in table.index if m in ours}
+        better = [m for m, v in verdicts.items() if v.startswith("better")]
+        worse = [m for m, v in verdicts.items() if v.startswith("worse")]
+        text += (
+            f". Significantly better than {reference}: {', '.join(better) or 'none'}; "
+            f"worse: {', '.join(worse) or 'none'}; no significant difference: "
+            f"{len(verdicts) - len(better) - len(worse)} of our {len(verdicts)}."
+        )
+        lines.append(text)
+    return lines
+
+
 def _speed_section():
     path = RESULTS_ROOT / "speed" / "exponents.csv"
     if not path.exists():
@@ -152,10 +189,23 @@ def write_page(path=DOCS):
         f"{SIGNIFICANCE}.",
         "",
     ]
-    for name in ("quick", "keel", "timeseries", "images", "regression"):
-        csv = RESULTS_ROOT / name / "results.csv"
-        if csv.exists():
-            lines += _suite_section(name, pd.read_csv(csv))
+    frames = {
+        name: pd.read_csv(RESULTS_ROOT / name / "results.csv")
+        for name in ("quick", "keel", "timeseries", "images", "regression")
+        if (RESULTS_ROOT / name / "results.csv").exists()
+    }
+    lines += [
+        "## In short",
+        "",
+        f"Mean rank of each suite's primary metric (1 = best) and the verdicts against SMOTE "
+        f"(Wilcoxon p < {SIGNIFICANCE}); the sections below give every number.",
+        "",
+    ]
+    for name, frame in frames.items():
+        lines += in_short(name, frame)
+    lines.append("")
+    for name, frame in frames.items():
+        lines += _suite_section(name, frame)
     lines += _speed_section()
     lines += _samples_section()
     reproductions = [

@@ -292,7 +292,7 @@ def test_speed_suite_measures_in_fresh_processes(tmp_path):
 
 
 def test_docs_page_states_verdicts_from_results(tmp_path):
-    from benchmarks.docs_page import _suite_section, verdict
+    from benchmarks.docs_page import _suite_section, in_short, verdict
 
     assert verdict({"wins": 9, "losses": 1, "wilcoxon p": 0.01}).startswith("better")
     assert verdict({"wins": 1, "losses": 9, "wilcoxon p": 0.01}).startswith("worse")
@@ -302,6 +302,9 @@ def test_docs_page_states_verdicts_from_results(tmp_path):
     assert "TSAug[jitter]" in text
     assert "wins" in text
     assert "1 pairs the two-sided Wilcoxon test cannot reach" in text  # 1 pair: never significant
+    (headline,) = in_short("tiny", rows)
+    assert headline.startswith("- `tiny` (sequence, 1 data sets): best mean rank")
+    assert "Significantly better than RandomOverSampler: none" in headline
 
 
 def _toy_seed_rows(seed):
