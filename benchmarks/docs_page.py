@@ -24,6 +24,10 @@ def verdict(row, metric_higher_is_better=True):
     return "on par with SMOTE (no significant difference)"
 
 
+def _our_methods(ok):
+    return set(ok.loc[ok["family"].str.startswith("skadvaug"), "method"])
+
+
 def where_it_wins(by_model, by_dataset, n_datasets=2):
     """Plain words for where a method gains and loses against the reference.
 
@@ -67,7 +71,7 @@ def _suite_section(name, frame):
     if plot.exists():
         lines += [f"![mean ranks, {name}](../benchmarks/results/{name}/{plot.name})", ""]
     table = against_reference(ok, metric, reference)
-    ours = set(ok.loc[ok["family"].str.startswith("skadvaug"), "method"])
+    ours = _our_methods(ok)
     if len(table) and reference in set(ok["method"]):
         lines += [f"skadvaug's samplers against {reference} ({metric}, per data set x model):", ""]
         by_model = gains_over_reference(ok, metric, reference, "model")
@@ -98,7 +102,7 @@ def in_short(name, frame):
     suite = SUITES[name]
     metric, reference = suite.primary_metric, suite.reference_method
     ok = frame[frame["status"] == "ok"]
-    ours = set(ok.loc[ok["family"].str.startswith("skadvaug"), "method"])
+    ours = _our_methods(ok)
     lines = []
     for kind, ranks in mean_ranks(ok, metric).items():
         ranks = ranks.dropna().sort_values()
