@@ -17,16 +17,31 @@ from skadvaug.datasets import (
 
 @dataclass(frozen=True)
 class Dataset:
-    """A named data set; ``rare_quantile`` defines the rare targets of a regression set."""
+    """A named data set; ``rare_quantile`` defines the rare targets of a regression set.
+
+    With an ``imbalance_factor`` the loader gives the original (balanced) data and
+    only each training fold is long-tailed, by :meth:`long_tail`: paper 002 (§5.1)
+    long-tails the training set and tests on the untouched balanced test set, so
+    every class is scored on as many samples as the source has.
+    """
 
     name: str
     kind: str  # "tabular" | "sequence" | "image"
     loader: object  # () -> (X, y)
     task: str = "classification"
     rare_quantile: float = 0.9
+    imbalance_factor: float | None = None
 
     def load(self):
         return _load(self)
+
+    def long_tail(self, indices, y, seed):
+        """The part of ``indices`` (into ``y``) kept by ``make_long_tailed``."""
+        if self.imbalance_factor is None:
+            return indices
+        indices = np.asarray(indices)
+        kept, _ = make_long_tailed(indices, y[indices], self.imbalance_factor, random_state=seed)
+        return kept
 
 
 @lru_cache(maxsize=64)
@@ -62,25 +77,28 @@ def keel_ordered():
     return [keel(name) for name in first + sorted(set(stats) - set(first))]
 
 
-def ucr_long_tailed(name, imbalance_factor, seed=0):
-    def loader():
-        X, y = load_ucr(name)
-        return make_long_tailed(X, y, imbalance_factor, random_state=seed)
+def ucr_long_tailed(name, imbalance_factor):
+    """A UCR/UEA set of aeon whose training folds are long-tailed (paper 002, §5.1)."""
+    return Dataset(
+        f"ucr:{name}@IF{imbalance_factor}",
+        "sequence",
+        lambda: load_ucr(name),
+        imbalance_factor=imbalance_factor,
+    )
 
-    return Dataset(f"ucr:{name}@IF{imbalance_factor}", "sequence", loader)
 
-
-def digits_long_tailed(imbalance_factor, seed=0):
-    """scikit-learn's bundled digits as 1 x 8 x 8 images, long-tailed (paper 002, §5.1)."""
+def digits_long_tailed(imbalance_factor):
+    """scikit-learn's digits as 1 x 8 x 8 images, training folds long-tailed (paper 002, §5.1)."""
 
     def loader():
         from sklearn.datasets import load_digits
 
         digits = load_digits()
-        X, y = digits.images[:, None] / 16.0, digits.target
-        return make_long_tailed(X, y, imbalance_factor, random_state=seed)
+        return digits.images[:, None] / 16.0, digits.target
 
-    return Dataset(f"digits@IF{imbalance_factor}", "image", loader)
+    return Dataset(
+        f"digits@IF{imbalance_factor}", "image", loader, imbalance_factor=imbalance_factor
+    )
 
 
 def synthetic_sequences(n_samples=300, n_classes=2, n_channels=2, noise=2.5, seed=0):

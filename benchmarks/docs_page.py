@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from .report import RESULTS_ROOT, against_reference, gains_over_reference, mean_ranks
+from .report import (
+    RESULTS_ROOT,
+    against_reference,
+    gains_over_reference,
+    markdown_table,
+    mean_ranks,
+)
 from .suites import SUITES
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
@@ -66,14 +72,14 @@ def _suite_section(name, frame):
         "",
     ]
     ranks = mean_ranks(ok, metric)
-    lines += [ranks.sort_values(list(ranks.columns)[0]).round(2).to_markdown(), ""]
+    lines += [markdown_table(ranks.sort_values(list(ranks.columns)[0]), 2), ""]
     plot = RESULTS_ROOT / name / f"mean_rank_{metric}.png"
     if plot.exists():
         lines += [f"![mean ranks, {name}](../benchmarks/results/{name}/{plot.name})", ""]
     table = against_reference(ok, metric, reference)
     ours = _our_methods(ok)
     if len(table) and reference in set(ok["method"]):
-        lines += [f"skadvaug's samplers against {reference} ({metric}, per data set x model):", ""]
+        lines += [f"skadvaug's samplers against {reference} ({metric}, per data set):", ""]
         by_model = gains_over_reference(ok, metric, reference, "model")
         by_dataset = gains_over_reference(ok, metric, reference, "dataset")
         for method in [m for m in table.index if m in ours]:
@@ -81,14 +87,15 @@ def _suite_section(name, frame):
             lines.append(
                 f"- **{method}**: {verdict(row)} — {int(row['wins'])} wins, "
                 f"{int(row['ties'])} ties, {int(row['losses'])} losses over "
-                f"{int(row['pairs'])} pairs, mean difference "
+                f"{int(row['data sets'])} data sets, mean difference "
                 f"{row[f'mean {metric} diff']:+.3f}, Wilcoxon p = {row['wilcoxon p']:.3g}. "
                 + where_it_wins(by_model.loc[method], by_dataset.loc[method])
             )
-        smallest_p = 2.0 / 2 ** int(table["pairs"].max())
+        smallest_p = 2.0 / 2 ** int(table["data sets"].max())
         if smallest_p >= SIGNIFICANCE:
             lines.append(
-                f"With {int(table['pairs'].max())} pairs the two-sided Wilcoxon test cannot "
+                f"With {int(table['data sets'].max())} data sets the two-sided Wilcoxon test "
+                "cannot "
                 f"reach p < {SIGNIFICANCE} (smallest attainable p = {smallest_p:.3g}): these "
                 "verdicts only say that no difference can be shown yet."
             )
@@ -189,12 +196,15 @@ def write_page(path=DOCS):
         "test fold. Metrics: balanced accuracy, macro-F1, G-mean, ROC-AUC (classification); "
         "macro-averaged RMSE / MAE over rare and common targets (regression, paper 000); wall "
         "time and peak memory of `fit_resample`. A verdict says *better* or *worse* than SMOTE "
-        f"only when the Wilcoxon signed-rank test over (data set, model) pairs gives p < "
-        f"{SIGNIFICANCE}.",
+        f"only when the Wilcoxon signed-rank test over data sets (each scored by its mean over "
+        f"the downstream models and folds) gives p < {SIGNIFICANCE}; mean ranks and the "
+        "Nemenyi critical difference also take data sets as the units (Demšar 2006). Sets "
+        "made long-tailed have only their training folds long-tailed; test folds keep the "
+        "source's class balance (paper 002).",
         "",
     ]
     frames = {
-        name: pd.read_csv(RESULTS_ROOT / name / "results.csv")
+        name: pd.read_csv(RESULTS_ROOT / name / "results.csv", float_precision="round_trip")
         for name in ("quick", "keel", "timeseries", "images", "regression")
         if (RESULTS_ROOT / name / "results.csv").exists()
     }

@@ -17,6 +17,9 @@ RESULTS_ROOT = Path(__file__).resolve().parent / "results"
 
 
 PAIR = ["kind", "dataset", "model"]
+# The unit of the rank and significance statistics: the models of one data set
+# see the same folds and are not independent draws (Demšar 2006 ranks data sets).
+UNIT = ["kind", "dataset"]
 
 
 def _fold_scores(ok, metric):
@@ -25,26 +28,27 @@ def _fold_scores(ok, metric):
     return ok.set_index(index)[metric].unstack("method")
 
 
-def _pair_means(ok, metric):
-    """Mean of ``metric`` over folds, per (data set, model) pair and method.
+def _dataset_means(ok, metric):
+    """Mean of ``metric`` over models and folds, per data set and method.
 
     NaN where the method failed on a fold that others ran: a mean over its
     surviving folds would not compare with the others' (on long-tailed data the
     folds SMOTE survives are not typical ones).
     """
     folds = _fold_scores(ok, metric)
-    complete = folds.notna().groupby(level=PAIR).all()
-    return folds.groupby(level=PAIR).mean().where(complete)
+    complete = folds.notna().groupby(level=UNIT).all()
+    return folds.groupby(level=UNIT).mean().where(complete)
 
 
 def mean_ranks(ok, metric):
-    """Mean rank (1 = best) of each method per data kind, over (data set, model) pairs.
+    """Mean rank (1 = best) of each method per data kind, over data sets.
 
-    Within a kind, only the methods that ran on every fold of every pair of that
-    kind are ranked, so ranks compare like with like.
+    Each data set ranks the methods on their score averaged over its models and
+    folds. Within a kind, only the methods that ran on every fold of every data
+    set of that kind are ranked, so ranks compare like with like.
     """
     table = {}
-    for kind, means in _pair_means(ok, metric).groupby(level="kind"):
+    for kind, means in _dataset_means(ok, metric).groupby(level="kind"):
         means = means.dropna(axis=1, how="any")
         ranks = means.rank(axis=1, ascending=not higher_is_better(metric))
         table[kind] = ranks.mean()
@@ -54,8 +58,8 @@ def mean_ranks(ok, metric):
 def against_reference(ok, metric, reference):
     """Wins/ties/losses of each method against ``reference`` with a Wilcoxon p-value.
 
-    Each (data set, model) pair compares the two methods' means over the folds
-    where both ran.
+    Each data set compares the two methods' means over the models and the folds
+    where both ran; the signed-rank test runs over the data sets.
     """
     rows = []
     folds = _fold_scores(ok, metric)
@@ -64,7 +68,7 @@ def against_reference(ok, metric, reference):
     for method in folds.columns:
         if method == reference:
             continue
-        paired = folds[[method, reference]].dropna().groupby(level=PAIR).mean()
+        paired = folds[[method, reference]].dropna().groupby(level=UNIT).mean()
         if paired.empty:
             continue
         diff = paired[method] - paired[reference]
@@ -77,7 +81,7 @@ def against_reference(ok, metric, reference):
         rows.append(
             {
                 "method": method,
-                "pairs": len(diff),
+                "data sets": len(diff),
                 "wins": wins,
                 "ties": ties,
                 "losses": losses,
@@ -109,10 +113,10 @@ def gains_over_reference(ok, metric, reference, by):
     return gains.groupby(level=PAIR).mean().groupby(level=by).mean().T
 
 
-def critical_difference(n_methods, n_pairs, alpha=0.05):
+def critical_difference(n_methods, n_datasets, alpha=0.05):
     """Nemenyi critical difference of mean ranks (Demšar 2006)."""
     q_alpha = stats.studentized_range.ppf(1 - alpha, n_methods, np.inf) / np.sqrt(2)
-    return q_alpha * np.sqrt(n_methods * (n_methods + 1) / (6.0 * n_pairs))
+    return q_alpha * np.sqrt(n_methods * (n_methods + 1) / (6.0 * n_datasets))
 
 
 def plot_mean_ranks(ok, metric, path):
@@ -128,8 +132,8 @@ def plot_mean_ranks(ok, metric, path):
     )
     for ax, kind in zip(axes[0], kinds, strict=True):
         column = ranks[kind].dropna().sort_values()
-        n_pairs = len(_pair_means(ok, metric).loc[kind])
-        cd = critical_difference(len(column), n_pairs)
+        n_datasets = len(_dataset_means(ok, metric).loc[kind])
+        cd = critical_difference(len(column), n_datasets)
         colors = [
             "tab:red" if m.startswith(("TSAug", "Latent", "Flow")) else "tab:gray"
             for m in column.index
@@ -143,7 +147,7 @@ def plot_mean_ranks(ok, metric, path):
         ax.plot([best, best + cd], [-0.8, -0.8], color="black", lw=3)
         ax.text(best, -1.1, f"Nemenyi CD = {cd:.2f} (α=0.05)", fontsize=8)
         ax.set_ylim(len(column) - 0.5, -1.5)
-        ax.set_title(f"{kind}: {n_pairs} (data set, model) pairs")
+        ax.set_title(f"{kind}: {n_datasets} data sets (scores averaged over models)")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -153,10 +157,12 @@ def _fmt(value, digits=3):
     return "" if pd.isna(value) else f"{value:.{digits}f}"
 
 
-def _markdown(frame, digits=3):
+def markdown_table(frame, digits=3):
     frame = frame.copy()
     for column in frame.columns:
-        if pd.api.types.is_float_dtype(frame[column]):
+        if column == "wilcoxon p":  # small p-values keep their magnitude
+            frame[column] = frame[column].map(lambda v: "" if pd.isna(v) else f"{v:.3g}")
+        elif pd.api.types.is_float_dtype(frame[column]):
             frame[column] = frame[column].map(lambda v: _fmt(v, digits))
     return frame.to_markdown()
 
@@ -180,32 +186,37 @@ def summary_markdown(rows, suite, command, environment):
         "",
         "## Mean rank per method (1 = best), per data kind",
         "",
-        "Ranks are computed per (data set, model) pair on fold-averaged scores, among the "
-        "methods that ran on every fold of every pair of that kind (a method that failed on "
-        "some folds is left out of the ranks and compared on matched folds below).",
+        "Ranks are computed per data set on scores averaged over its models and folds, among "
+        "the methods that ran on every fold of every data set of that kind (a method that "
+        "failed on some folds is left out of the ranks and compared on matched folds below).",
         "",
     ]
     for name in metrics_of(suite.task):
         ranks = mean_ranks(ok, name)
         ranks.columns = [f"{kind}" for kind in ranks.columns]
-        lines += [f"### {name}", "", _markdown(ranks.sort_values(list(ranks.columns)[0]), 2), ""]
+        lines += [
+            f"### {name}",
+            "",
+            markdown_table(ranks.sort_values(list(ranks.columns)[0]), 2),
+            "",
+        ]
     reference = suite.reference_method
     lines += [
         f"## Against {reference} ({metric})",
         "",
-        f"Per (data set, model) pair: win if the method's mean {metric} beats {reference}'s "
+        f"Per data set: win if the method's mean {metric} beats {reference}'s "
         f"({'higher' if higher_is_better(metric) else 'lower'} is better). "
-        "Means over the folds where both ran; Wilcoxon signed-rank test over the pairs "
-        "(zsplit for ties).",
+        "Means over the models and the folds where both ran; Wilcoxon signed-rank test over "
+        "the data sets (zsplit for ties); the gains per model below break the means down.",
         "",
-        _markdown(against_reference(ok, metric, reference)),
+        markdown_table(against_reference(ok, metric, reference)),
         "",
         f"### Gain over {reference} per model",
         "",
         f"Mean {metric} gain (positive = better than {reference}) over the data sets and the "
         "folds where both ran.",
         "",
-        _markdown(gains_over_reference(ok, metric, reference, "model")),
+        markdown_table(gains_over_reference(ok, metric, reference, "model")),
         "",
         f"## Mean ± sd of {metric} per data set",
         "",
@@ -228,7 +239,7 @@ def summary_markdown(rows, suite, command, environment):
         "",
         "Peak memory is the growth of the process's resident set during the call.",
         "",
-        _markdown(timing.sort_values("fit_resample_seconds"), 4),
+        markdown_table(timing.sort_values("fit_resample_seconds"), 4),
         "",
     ]
     failed = frame[frame["status"] != "ok"]

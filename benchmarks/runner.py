@@ -53,6 +53,9 @@ class Cell:
         fingerprint = _sampler_fingerprint(self.method)
         if fingerprint is not None:
             payload.append(fingerprint)
+        if _dataset(self.suite, self.dataset).imbalance_factor is not None:
+            # cells cached when the whole set was long-tailed before the split differ
+            payload.append("long-tailed training folds")
         return hashlib.sha1(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:20]
 
 
@@ -154,11 +157,12 @@ def run_cell(cell, time_limit_s=None):
     try:
         with time_limit(time_limit_s), one_torch_thread():
             X, y = dataset.load()
+            train = dataset.long_tail(train, y, seed)  # same for every method of a split
             X_train, X_test = _preprocess(dataset.kind, X[train], X[test])
             y_train, y_test = y[train], y[test]
             if dataset.task == "classification":
                 classes = np.unique(y)
-                n_minority = int(np.bincount(y_train).min())
+                n_minority = int(np.bincount(y_train, minlength=len(classes)).min())
                 context = Context("classification", n_minority)
 
                 def score(model, X_eval):

@@ -107,8 +107,10 @@ def fidelity(X, y, synthetic, minority):
     }
 
 
-def _load(dataset):
+def _load(dataset, seed=0):
     X, y = dataset.load()
+    kept = dataset.long_tail(np.arange(len(y)), y, seed)
+    X, y = X[kept], y[kept]
     if dataset.kind == "tabular":
         X = StandardScaler().fit_transform(X)
     return X, y

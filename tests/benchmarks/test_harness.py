@@ -135,6 +135,28 @@ def test_a_method_that_failed_on_some_folds_is_compared_on_matched_folds():
     assert set(ranks.index) == {"A", "B"}  # SMOTE missed a fold: not ranked
 
 
+def test_the_models_of_one_data_set_count_as_one_unit_of_evidence():
+    from benchmarks.report import against_reference
+
+    rows = [
+        {
+            "kind": "tabular",
+            "dataset": "d",
+            "model": f"m{i}",
+            "method": method,
+            "repeat": 0,
+            "fold": 0,
+            "balanced_accuracy": score,
+        }
+        for i in range(10)
+        for method, score in (("SMOTE", 0.5), ("A", 0.6 + i / 100))
+    ]
+    table = against_reference(pd.DataFrame(rows), "balanced_accuracy", "SMOTE")
+    # ten models winning on one data set are one win, not ten (p would be 0.002)
+    assert table.loc["A", ["data sets", "wins"]].tolist() == [1, 1]
+    assert table.loc["A", "wilcoxon p"] == pytest.approx(1.0)
+
+
 def test_gains_say_where_a_method_beats_the_reference_and_where_it_loses():
     from benchmarks.docs_page import where_it_wins
     from benchmarks.report import gains_over_reference
@@ -196,6 +218,43 @@ def test_cells_run_on_one_torch_thread_whatever_the_caller_uses(temporary_regist
     assert {row["status"] for row in rows} == {"ok"}
     assert ThreadRecorder.seen == [1]  # scores do not depend on --n-jobs
     assert after == 2  # the caller's setting is restored
+
+
+class ClassCountRecorder:
+    seen = []
+
+    def fit_resample(self, X, y):
+        self.seen.append(np.bincount(y).tolist())
+        return X, y
+
+
+def test_only_training_folds_are_long_tailed_the_same_for_every_method(temporary_registry):
+    balanced = data.Dataset(
+        "balanced@IF10",
+        "tabular",
+        lambda: (np.random.default_rng(0).normal(size=(150, 2)), np.repeat([0, 1, 2], 50)),
+        imbalance_factor=10,
+    )
+    register_method(Method("recorder", lambda rs, ctx: ClassCountRecorder(), native_nd=True))
+    register_method(Method("recorder2", lambda rs, ctx: ClassCountRecorder(), native_nd=True))
+    register_suite(
+        Suite(
+            "lt",
+            "test",
+            [balanced],
+            ["recorder", "recorder2"],
+            {"tabular": ["logreg"]},
+            n_splits=5,
+            n_repeats=1,
+        )
+    )
+    ClassCountRecorder.seen = []
+    for method in ("recorder", "recorder2"):
+        runner.run_cell(runner.Cell("lt", "balanced@IF10", method, 0))
+    # paper 002: 40 training samples per class become 40, 40 / sqrt(10), 40 / 10
+    assert ClassCountRecorder.seen == [[40, 12, 4], [40, 12, 4]]
+    train, test = runner._splits("lt", "balanced@IF10")[0]
+    assert np.bincount(np.repeat([0, 1, 2], 50)[test]).tolist() == [10, 10, 10]
 
 
 def test_failures_and_timeouts_are_recorded_not_dropped(temporary_registry, tmp_path):
@@ -301,7 +360,9 @@ def test_docs_page_states_verdicts_from_results(tmp_path):
     text = "\n".join(_suite_section("tiny", rows))
     assert "TSAug[jitter]" in text
     assert "wins" in text
-    assert "1 pairs the two-sided Wilcoxon test cannot reach" in text  # 1 pair: never significant
+    assert (
+        "1 data sets the two-sided Wilcoxon test cannot reach" in text
+    )  # 1 pair: never significant
     (headline,) = in_short("tiny", rows)
     assert headline.startswith("- `tiny` (sequence, 1 data sets): best mean rank")
     assert "Significantly better than RandomOverSampler: none" in headline
