@@ -25,6 +25,9 @@ def _parser():
     run.add_argument("--n-jobs", type=int, default=1, help="parallel cells (joblib)")
     run.add_argument("--time-limit", type=float, default=None, help="seconds per cell")
     run.add_argument("--no-cache", action="store_true", help="recompute cached cells")
+    run.add_argument(
+        "--retry-failed", action="store_true", help="recompute cached failures and timeouts"
+    )
     run.add_argument("--out", help="output folder (default: benchmarks/results/<suite>)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     commands.add_parser("list", help="list suites, methods and models")
@@ -45,6 +48,7 @@ def main(argv=None):
         for name, suite in SUITES.items():
             n_datasets = "?" if callable(suite.datasets) else len(suite.datasets)
             print(f"suite {name}: {n_datasets} data sets, {len(suite.methods)} methods")
+        print("suite speed: fit_resample time and memory vs size, see benchmarks/speed.py")
         print("methods:", ", ".join(METHODS))
         print("models:", ", ".join(MODELS))
         return 0
@@ -98,8 +102,11 @@ def main(argv=None):
         use_cache=not args.no_cache,
         time_limit_s=args.time_limit,
         progress=not args.quiet,
+        retry_failed=args.retry_failed,
     )
-    summary = write_outputs(rows, suite, command, args.out)
+    summary = write_outputs(
+        rows, suite, command, args.out, wall_seconds=time.perf_counter() - start
+    )
     print(summary.split("## Mean ± sd")[0])
     print(
         f"[{len(rows)} rows in {time.perf_counter() - start:.0f} s; outputs in "

@@ -149,7 +149,9 @@ def _speed_section():
         "## Suite `speed`",
         "",
         "Wall time and peak memory of `fit_resample` against the number of samples and of "
-        "features; the growth exponent is the slope of log(time) on log(size) "
+        "features; the growth exponent is the slope of log(time) on log(size) over all "
+        "sizes, and over the two largest sizes only, where a fixed start-up cost no longer "
+        "hides how the cost grows "
         "([`benchmarks/results/speed/summary.md`](../benchmarks/results/speed/summary.md)).",
         "",
         exponents.round(2).to_markdown(index=False),

@@ -167,7 +167,7 @@ def markdown_table(frame, digits=3):
     return frame.to_markdown()
 
 
-def summary_markdown(rows, suite, command, environment):
+def summary_markdown(rows, suite, command, environment, wall_seconds=None):
     frame = pd.DataFrame(rows)
     ok = frame[frame["status"] == "ok"]
     metric = suite.primary_metric
@@ -181,6 +181,14 @@ def summary_markdown(rows, suite, command, environment):
         f"seed {suite.seed}; each training fold is resampled once and every model is fitted "
         "on the result; tables are standardised on the training fold",
         f"- environment: {environment}",
+        *(
+            [
+                f"- wall time of the command that wrote this summary: {wall_seconds:.0f} s "
+                "(cells it found cached cost it nothing)"
+            ]
+            if wall_seconds is not None
+            else []
+        ),
         f"- rows: {len(frame)} ({len(ok)} ok, {int((frame['status'] != 'ok').sum())} failed or "
         "timed out)",
         "",
@@ -253,27 +261,43 @@ def summary_markdown(rows, suite, command, environment):
     return "\n".join(lines)
 
 
-def environment_line():
-    import sklearn
-    import torch
+PINNED_PACKAGES = (
+    "skadvaug",
+    "scikit-learn",
+    "imbalanced-learn",
+    "skorch",
+    "torch",
+    "smote-variants",
+    "aeon",
+    "zuko",
+)
 
-    import skadvaug
+
+def environment_line():
+    """Python, the versions of the packages whose samplers and models ran, CPUs."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(package):
+        try:
+            return f"{package} {version(package)}"
+        except PackageNotFoundError:
+            return f"{package} not installed"
 
     return (
-        f"Python {platform.python_version()}, skadvaug {skadvaug.__version__}, "
-        f"scikit-learn {sklearn.__version__}, torch {torch.__version__}, "
-        f"{__import__('os').cpu_count()} CPUs ({platform.machine()})"
+        f"Python {platform.python_version()}, "
+        + ", ".join(installed(p) for p in PINNED_PACKAGES)
+        + f", {__import__('os').cpu_count()} CPUs ({platform.machine()})"
     )
 
 
-def write_outputs(rows, suite, command, out_dir=None):
+def write_outputs(rows, suite, command, out_dir=None, wall_seconds=None):
     """Write results.csv, summary.md, mean-rank plot and command.txt; return the summary."""
     out_dir = Path(out_dir) if out_dir else RESULTS_ROOT / suite.name
     out_dir.mkdir(parents=True, exist_ok=True)
     frame = pd.DataFrame(rows).sort_values(["dataset", "method", "model", "repeat", "fold"])
     frame.to_csv(out_dir / "results.csv", index=False)
     environment = environment_line()
-    summary = summary_markdown(rows, suite, command, environment)
+    summary = summary_markdown(rows, suite, command, environment, wall_seconds)
     (out_dir / "summary.md").write_text(summary)
     (out_dir / "command.txt").write_text(command + "\n")
     ok = frame[frame["status"] == "ok"]

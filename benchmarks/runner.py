@@ -239,8 +239,13 @@ def run_suite(
     use_cache=True,
     time_limit_s=None,
     progress=True,
+    retry_failed=False,
 ):
-    """Run (or resume) a suite; return every row of the selected cells."""
+    """Run (or resume) a suite; return every row of the selected cells.
+
+    A cached failure or timeout is reused unless ``retry_failed`` (after
+    installing a missing package or with a larger ``time_limit_s``).
+    """
     from joblib import Parallel, delayed
     from tqdm.auto import tqdm
 
@@ -252,10 +257,11 @@ def run_suite(
     rows, todo = [], []
     for cell in cells:
         path = _cache_path(cell)
-        if use_cache and path.exists():
-            rows.extend(json.loads(path.read_text()))
-        else:
+        cached = json.loads(path.read_text()) if use_cache and path.exists() else None
+        if cached is None or (retry_failed and any(r["status"] != "ok" for r in cached)):
             todo.append(cell)
+        else:
+            rows.extend(cached)
     bar = tqdm(
         total=len(cells),
         initial=len(cells) - len(todo),

@@ -86,6 +86,49 @@ def test_a_rerun_resumes_from_the_cache(monkeypatch):
     assert pd.DataFrame(again).sort_values(key).equals(pd.DataFrame(first).sort_values(key))
 
 
+def test_the_command_line_runs_cells_in_parallel_and_prints_the_summary(tmp_path, capsys):
+    from benchmarks.__main__ import main
+
+    argv = ["run", "--suite", "tiny", "--n-jobs", "2", "--quiet", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "## Mean rank per method" in printed
+    assert "wall time of the command that wrote this summary" in printed
+    parallel = pd.read_csv(tmp_path / "results.csv")
+    serial = pd.DataFrame(runner.run_suite("tiny", progress=False, use_cache=False))
+    key = ["dataset", "method", "repeat", "fold", "model"]
+    scores = ["balanced_accuracy", "f1_macro"]
+    pd.testing.assert_frame_equal(  # two worker processes score as one process does
+        parallel.sort_values(key)[key + scores].reset_index(drop=True),
+        serial.sort_values(key)[key + scores].reset_index(drop=True),
+    )
+
+
+class Flaky:
+    broken = True
+
+    def fit_resample(self, X, y):
+        if Flaky.broken:
+            raise ImportError("a missing package")
+        return X, y
+
+
+def test_cached_failures_are_retried_on_request(temporary_registry):
+    register_method(Method("flaky", lambda rs, ctx: Flaky(), native_nd=True))
+    tiny = SUITES["tiny"]
+    register_suite(Suite("flaky", "test", tiny.datasets, ["flaky"], tiny.models, n_splits=2))
+    Flaky.broken = True
+
+    def statuses(**kwargs):
+        rows = runner.run_suite("flaky", progress=False, **kwargs)
+        return {row["status"] for row in rows}
+
+    assert statuses() == {"failed"}
+    Flaky.broken = False
+    assert statuses() == {"failed"}  # the failure is cached
+    assert statuses(retry_failed=True) == {"ok"}
+
+
 def test_changing_a_default_of_our_sampler_invalidates_its_cached_cells(temporary_registry):
     settings = {"sigma": 0.03}
     register_method(
@@ -331,6 +374,11 @@ def test_growth_exponent_recovers_the_power():
     sizes = np.array([1e3, 1e4, 1e5])
     assert growth_exponent(sizes, 2e-6 * sizes**1.5) == pytest.approx(1.5)
     assert np.isnan(growth_exponent(sizes, [np.nan, np.nan, 1.0]))
+    # a fixed start-up cost hides the quadratic growth of the largest sizes
+    sizes = np.array([1e3, 1e4, 1e5, 1e6])
+    seconds = 0.01 + 1e-10 * sizes**2
+    assert growth_exponent(sizes, seconds) < 1.6
+    assert growth_exponent(sizes, seconds, largest=2) == pytest.approx(2.0, abs=0.01)
 
 
 def test_speed_suite_measures_in_fresh_processes(tmp_path):
