@@ -125,7 +125,15 @@ def in_short(name, frame):
         if reference in ranks:
             text += f"; {reference} {ranks[reference]:.2f}"
         else:
-            text += f"; {reference} not ranked (it failed on some folds)"
+            failed = frame[(frame["method"] == reference) & (frame["status"] != "ok")]
+            failed = failed[failed["kind"] == kind].drop_duplicates(["dataset", "repeat", "fold"])
+            text += (
+                f"; {reference} not ranked: it failed on {len(failed)} folds of "
+                f"{', '.join(sorted(failed['dataset'].unique()))} "
+                f"({failed['error'].iloc[0][:80]})"
+                if len(failed)
+                else f"; {reference} not ranked (it failed on some folds)"
+            )
         if len(our_ranks):
             text += f"; best of ours {our_ranks.index[0]} ({our_ranks.iloc[0]:.2f})"
         verdicts = {m: verdict(table.loc[m]) for m in table.index if m in ours}
