@@ -15,6 +15,8 @@ from .report import (
     gains_over_reference,
     markdown_table,
     mean_ranks,
+    mean_ranks_where_all_ran,
+    ranks_where_all_ran_lines,
 )
 from .suites import SUITES
 
@@ -76,6 +78,7 @@ def _suite_section(name, frame):
     plot = RESULTS_ROOT / name / f"mean_rank_{metric}.png"
     if plot.exists():
         lines += [f"![mean ranks, {name}](../benchmarks/results/{name}/{plot.name})", ""]
+    lines += ranks_where_all_ran_lines(ok, metric, heading="###")
     table = against_reference(ok, metric, reference)
     ours = _our_methods(ok)
     if len(table) and reference in set(ok["method"]):
@@ -136,6 +139,20 @@ def in_short(name, frame):
             )
         if len(our_ranks):
             text += f"; best of ours {our_ranks.index[0]} ({our_ranks.iloc[0]:.2f})"
+        common, datasets = mean_ranks_where_all_ran(of_kind, metric)
+        if reference not in ranks and kind in common:
+            common = common[kind].dropna().sort_values()
+            ours_common = common[common.index.isin(ours)]
+            text += (
+                f"; on the {len(datasets[kind])} data set(s) where every method ran: best "
+                f"{common.index[0]} ({common.iloc[0]:.2f} among {len(common)}), {reference} "
+                f"{common[reference]:.2f}"
+                + (
+                    f", best of ours {ours_common.index[0]} ({ours_common.iloc[0]:.2f})"
+                    if len(ours_common)
+                    else ""
+                )
+            )
         verdicts = {m: verdict(table.loc[m]) for m in table.index if m in ours}
         better = [m for m, v in verdicts.items() if v.startswith("better")]
         worse = [m for m, v in verdicts.items() if v.startswith("worse")]

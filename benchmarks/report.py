@@ -55,6 +55,25 @@ def mean_ranks(ok, metric):
     return pd.DataFrame(table)
 
 
+def mean_ranks_where_all_ran(ok, metric):
+    """Mean rank of every method per data kind, over the data sets where all of them ran.
+
+    Complements :func:`mean_ranks`, which keeps every data set and leaves out the
+    methods that failed on some folds: here those methods are ranked too, on the
+    data sets where every method ran every fold. Returns the ranks and, per kind,
+    the names of those data sets.
+    """
+    table, datasets = {}, {}
+    for kind, means in _dataset_means(ok, metric).groupby(level="kind"):
+        means = means.dropna(axis=1, how="all").dropna(axis=0, how="any")
+        if means.empty:
+            continue
+        ranks = means.rank(axis=1, ascending=not higher_is_better(metric))
+        table[kind] = ranks.mean()
+        datasets[kind] = list(means.index.get_level_values("dataset"))
+    return pd.DataFrame(table), datasets
+
+
 def against_reference(ok, metric, reference):
     """Wins/ties/losses of each method against ``reference`` with a Wilcoxon p-value.
 
@@ -167,6 +186,36 @@ def markdown_table(frame, digits=3):
     return frame.to_markdown()
 
 
+def _count(n, noun):
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def ranks_where_all_ran_lines(ok, metric, heading):
+    """A second rank table when some methods failed: on the data sets where all ran."""
+    everywhere = mean_ranks(ok, metric)
+    ranks, datasets = mean_ranks_where_all_ran(ok, metric)
+    lines = []
+    for kind in ranks.columns:
+        column = ranks[kind].dropna().sort_values()
+        left_out = everywhere[kind].dropna() if kind in everywhere else pd.Series(dtype=float)
+        if len(column) == len(left_out):
+            continue  # no method failed: the table above already ranks them all
+        kept = datasets[kind]
+        dropped = sorted(set(ok.loc[ok["kind"] == kind, "dataset"]) - set(kept))
+        which = ", ".join(kept) if len(kept) <= len(dropped) else "all but " + ", ".join(dropped)
+        lines += [
+            f"{heading} Mean rank of {metric} where every method ran ({kind})",
+            "",
+            f"Over the {_count(len(kept), 'data set')} of kind {kind} on which every method "
+            "ran every fold "
+            f"({which}), so the methods left out above are ranked too (1 = best).",
+            "",
+            markdown_table(column.to_frame(f"mean rank ({_count(len(kept), 'data set')})"), 2),
+            "",
+        ]
+    return lines
+
+
 def summary_markdown(rows, suite, command, environment, wall_seconds=None):
     frame = pd.DataFrame(rows)
     ok = frame[frame["status"] == "ok"]
@@ -208,6 +257,7 @@ def summary_markdown(rows, suite, command, environment, wall_seconds=None):
             markdown_table(ranks.sort_values(list(ranks.columns)[0]), 2),
             "",
         ]
+    lines += ranks_where_all_ran_lines(ok, metric, heading="##")
     reference = suite.reference_method
     lines += [
         f"## Against {reference} ({metric})",

@@ -178,6 +178,28 @@ def test_a_method_that_failed_on_some_folds_is_compared_on_matched_folds():
     assert set(ranks.index) == {"A", "B"}  # SMOTE missed a fold: not ranked
 
 
+def test_methods_that_failed_somewhere_are_ranked_where_every_method_ran():
+    from benchmarks.report import mean_ranks_where_all_ran, ranks_where_all_ran_lines
+
+    rows = [
+        {"kind": "sequence", "dataset": d, "model": "m", "method": method, "repeat": 0,
+         "fold": 0, "balanced_accuracy": score}
+        for d, method, score in [
+            ("easy", "SMOTE", 0.9), ("easy", "A", 0.8), ("easy", "B", 0.7),
+            ("rare", "A", 0.6), ("rare", "B", 0.5),  # SMOTE failed on "rare"
+        ]
+    ]  # fmt: skip
+    ok = pd.DataFrame(rows)
+    ranks, datasets = mean_ranks_where_all_ran(ok, "balanced_accuracy")
+    assert datasets == {"sequence": ["easy"]}
+    assert ranks["sequence"].to_dict() == {"A": 2.0, "B": 3.0, "SMOTE": 1.0}
+    text = "\n".join(ranks_where_all_ran_lines(ok, "balanced_accuracy", heading="##"))
+    assert "1 data set of kind sequence" in text
+    assert "| SMOTE " in text  # the method left out of the first table is ranked here
+    # nothing failed: the second table would repeat the first, so it is left out
+    assert ranks_where_all_ran_lines(ok[ok["dataset"] == "easy"], "balanced_accuracy", "##") == []
+
+
 def test_the_models_of_one_data_set_count_as_one_unit_of_evidence():
     from benchmarks.report import against_reference
 
