@@ -55,17 +55,19 @@ def mean_ranks(ok, metric):
     return pd.DataFrame(table)
 
 
-def mean_ranks_where_all_ran(ok, metric):
-    """Mean rank of every method per data kind, over the data sets where all of them ran.
+def mean_ranks_where_reference_ran(ok, metric, reference):
+    """Mean rank per data kind over the data sets where ``reference`` ran every fold.
 
-    Complements :func:`mean_ranks`, which keeps every data set and leaves out the
-    methods that failed on some folds: here those methods are ranked too, on the
-    data sets where every method ran every fold. Returns the ranks and, per kind,
-    the names of those data sets.
+    Complements :func:`mean_ranks`, which keeps every data set and so leaves out a
+    reference that failed on some (SMOTE needs two samples of the rarest class):
+    here the methods that ran every fold of the reference's data sets are ranked
+    with it. Returns the ranks and, per kind, the names of those data sets.
     """
     table, datasets = {}, {}
     for kind, means in _dataset_means(ok, metric).groupby(level="kind"):
-        means = means.dropna(axis=1, how="all").dropna(axis=0, how="any")
+        if reference not in means:
+            continue
+        means = means[means[reference].notna()].dropna(axis=1, how="any")
         if means.empty:
             continue
         ranks = means.rank(axis=1, ascending=not higher_is_better(metric))
@@ -190,25 +192,24 @@ def _count(n, noun):
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def ranks_where_all_ran_lines(ok, metric, heading):
-    """A second rank table when some methods failed: on the data sets where all ran."""
+def ranks_where_reference_ran_lines(ok, metric, reference, heading):
+    """A second rank table when ``reference`` failed somewhere: on its data sets."""
     everywhere = mean_ranks(ok, metric)
-    ranks, datasets = mean_ranks_where_all_ran(ok, metric)
+    ranks, datasets = mean_ranks_where_reference_ran(ok, metric, reference)
     lines = []
     for kind in ranks.columns:
-        column = ranks[kind].dropna().sort_values()
-        left_out = everywhere[kind].dropna() if kind in everywhere else pd.Series(dtype=float)
-        if len(column) == len(left_out):
-            continue  # no method failed: the table above already ranks them all
+        if kind in everywhere and pd.notna(everywhere[kind].get(reference)):
+            continue  # the reference ran everywhere: the table above ranks it already
         kept = datasets[kind]
         dropped = sorted(set(ok.loc[ok["kind"] == kind, "dataset"]) - set(kept))
         which = ", ".join(kept) if len(kept) <= len(dropped) else "all but " + ", ".join(dropped)
+        column = ranks[kind].dropna().sort_values()
         lines += [
-            f"{heading} Mean rank of {metric} where every method ran ({kind})",
+            f"{heading} Mean rank of {metric} where {reference} ran ({kind})",
             "",
-            f"Over the {_count(len(kept), 'data set')} of kind {kind} on which every method "
-            "ran every fold "
-            f"({which}), so the methods left out above are ranked too (1 = best).",
+            f"Over the {_count(len(kept), 'data set')} of kind {kind} on which {reference} ran "
+            f"every fold ({which}), among the methods that ran every fold of "
+            f"{'it' if len(kept) == 1 else 'them'} (1 = best).",
             "",
             markdown_table(column.to_frame(f"mean rank ({_count(len(kept), 'data set')})"), 2),
             "",
@@ -257,8 +258,8 @@ def summary_markdown(rows, suite, command, environment, wall_seconds=None):
             markdown_table(ranks.sort_values(list(ranks.columns)[0]), 2),
             "",
         ]
-    lines += ranks_where_all_ran_lines(ok, metric, heading="##")
     reference = suite.reference_method
+    lines += ranks_where_reference_ran_lines(ok, metric, reference, heading="##")
     lines += [
         f"## Against {reference} ({metric})",
         "",
