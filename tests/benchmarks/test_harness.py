@@ -439,6 +439,28 @@ def test_docs_page_states_verdicts_from_results(tmp_path):
     assert "Significantly better than RandomOverSampler: none" in headline
 
 
+def test_in_short_ranks_a_reference_that_failed_where_it_ran():
+    from benchmarks.docs_page import in_short
+
+    def row(dataset, method, score, status="ok"):
+        return {"kind": "sequence", "dataset": dataset, "model": "m", "method": method,
+                "family": "skadvaug-classic" if method.startswith("TSAug") else "imblearn",
+                "repeat": 0, "fold": 0, "balanced_accuracy": score, "status": status,
+                "error": None if status == "ok" else "ValueError: one sample"}  # fmt: skip
+
+    frame = pd.DataFrame(
+        [row("easy", "RandomOverSampler", 0.9), row("easy", "TSAug[jitter]", 0.8),
+         row("easy", "none", 0.5), row("rare", "RandomOverSampler", None, "failed"),
+         row("rare", "TSAug[jitter]", 0.7), row("rare", "none", 0.6)]
+    )  # fmt: skip
+    (headline,) = in_short("tiny", frame)  # the tiny suite's reference: RandomOverSampler
+    assert "RandomOverSampler not ranked: it failed on 1 folds of rare" in headline
+    assert (
+        "on the 1 data set(s) where RandomOverSampler ran: best RandomOverSampler "
+        "(1.00 among 3), RandomOverSampler 1.00, best of ours TSAug[jitter] (2.00)" in headline
+    )
+
+
 def _toy_seed_rows(seed):
     return [{"seed": seed, "method": m, "score": seed + i} for i, m in enumerate("ab")]
 
