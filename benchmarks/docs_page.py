@@ -22,6 +22,8 @@ from .suites import SUITES
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 SIGNIFICANCE = 0.05
+# The suites the page reports, in its order ("tiny" is the tests' own).
+PAGE_SUITES = ("quick", "keel", "timeseries", "images", "regression")
 
 
 def verdict(row, metric_higher_is_better=True):
@@ -210,6 +212,18 @@ def _samples_section():
     return lines
 
 
+def not_run_lines(results_root):
+    """Say which suites have no committed results, so their absence is not silent."""
+    missing = [name for name in PAGE_SUITES if not (results_root / name / "results.csv").exists()]
+    if not missing:
+        return []
+    names = ", ".join(f"`{name}`" for name in missing)
+    return [
+        f"- Not on this page yet (no committed results): {names}; "
+        "`python -m benchmarks status --suite NAME` shows how far a run has got."
+    ]
+
+
 def write_page(path=DOCS):
     lines = [
         "# Benchmarks",
@@ -232,7 +246,7 @@ def write_page(path=DOCS):
     ]
     frames = {
         name: pd.read_csv(RESULTS_ROOT / name / "results.csv", float_precision="round_trip")
-        for name in ("quick", "keel", "timeseries", "images", "regression")
+        for name in PAGE_SUITES
         if (RESULTS_ROOT / name / "results.csv").exists()
     }
     lines += [
@@ -244,6 +258,7 @@ def write_page(path=DOCS):
     ]
     for name, frame in frames.items():
         lines += in_short(name, frame)
+    lines += not_run_lines(RESULTS_ROOT)
     lines.append("")
     for name, frame in frames.items():
         lines += _suite_section(name, frame)

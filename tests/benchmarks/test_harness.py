@@ -461,6 +461,20 @@ def test_in_short_ranks_a_reference_that_failed_where_it_ran():
     )
 
 
+def test_docs_page_names_the_suites_without_results(tmp_path):
+    from benchmarks.docs_page import not_run_lines
+
+    for name in ("quick", "keel", "images"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "results.csv").write_text("method\n")
+    (line,) = not_run_lines(tmp_path)
+    assert "`timeseries`, `regression`" in line
+    for name in ("timeseries", "regression"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "results.csv").write_text("method\n")
+    assert not_run_lines(tmp_path) == []
+
+
 def _toy_seed_rows(seed):
     return [{"seed": seed, "method": m, "score": seed + i} for i, m in enumerate("ab")]
 
