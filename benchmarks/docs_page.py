@@ -56,6 +56,32 @@ def where_it_wins(by_model, by_dataset, n_datasets=2):
     return text
 
 
+def _not_in_results(name, frame, kind=None):
+    """The suite's data sets (of ``kind``) that a ``--subset`` or ``--datasets`` run left out."""
+    ran = set(frame["dataset"])
+    return [
+        dataset.name
+        for dataset in SUITES[name].get_datasets()
+        if dataset.name not in ran and kind in (None, dataset.kind)
+    ]
+
+
+def _coverage_lines(name, frame):
+    missing = _not_in_results(name, frame)
+    if not missing:
+        return []
+    total = len(SUITES[name].get_datasets())
+    not_run = (
+        f"not run yet: {', '.join(missing)}"
+        if len(missing) <= 6
+        else f"the other {len(missing)} were not run"
+    )
+    return [
+        f"These results cover {total - len(missing)} of the suite's {total} data sets; {not_run}.",
+        "",
+    ]
+
+
 def _suite_section(name, frame):
     suite = SUITES[name]
     metric = suite.primary_metric
@@ -72,6 +98,7 @@ def _suite_section(name, frame):
         f"full tables: [`benchmarks/results/{name}/summary.md`]"
         f"(../benchmarks/results/{name}/summary.md).",
         "",
+        *_coverage_lines(name, frame),
         f"Mean rank of {metric} per data kind (1 = best):",
         "",
     ]
@@ -123,9 +150,11 @@ def in_short(name, frame):
         if ranks.empty or table.empty:
             continue
         our_ranks = ranks[ranks.index.isin(ours)]
+        n_missing = len(_not_in_results(name, frame, kind))
         text = (
-            f"- `{name}` ({kind}, {of_kind['dataset'].nunique()} data sets): best mean rank "
-            f"{ranks.index[0]} ({ranks.iloc[0]:.2f} among {len(ranks)})"
+            f"- `{name}` ({kind}, {of_kind['dataset'].nunique()} data sets"
+            + (f"; {n_missing} more of the suite's not run yet" if n_missing else "")
+            + f"): best mean rank {ranks.index[0]} ({ranks.iloc[0]:.2f} among {len(ranks)})"
         )
         if reference in ranks:
             text += f"; {reference} {ranks[reference]:.2f}"

@@ -440,7 +440,7 @@ def test_docs_page_states_verdicts_from_results(tmp_path):
 
 
 def test_in_short_ranks_a_reference_that_failed_where_it_ran():
-    from benchmarks.docs_page import in_short
+    from benchmarks.docs_page import _suite_section, in_short
 
     def row(dataset, method, score, status="ok"):
         return {"kind": "sequence", "dataset": dataset, "model": "m", "method": method,
@@ -454,6 +454,10 @@ def test_in_short_ranks_a_reference_that_failed_where_it_ran():
          row("rare", "TSAug[jitter]", 0.7), row("rare", "none", 0.6)]
     )  # fmt: skip
     (headline,) = in_short("tiny", frame)  # the tiny suite's reference: RandomOverSampler
+    # "easy" and "rare" stand in for the tiny suite's own data set, which is thus not run
+    assert headline.startswith("- `tiny` (sequence, 2 data sets; 1 more of the suite's not run")
+    coverage = "\n".join(_suite_section("tiny", frame))
+    assert "These results cover 0 of the suite's 1 data sets; not run yet: " in coverage
     assert "RandomOverSampler not ranked: it failed on 1 folds of rare" in headline
     assert (
         "on the 1 data set(s) where RandomOverSampler ran: best RandomOverSampler "
