@@ -168,7 +168,7 @@ def plot_mean_ranks(ok, metric, path):
         ax.plot([best, best + cd], [-0.8, -0.8], color="black", lw=3)
         ax.text(best, -1.1, f"Nemenyi CD = {cd:.2f} (α=0.05)", fontsize=8)
         ax.set_ylim(len(column) - 0.5, -1.5)
-        ax.set_title(f"{kind}: {n_datasets} data sets (scores averaged over models)")
+        ax.set_title(f"{kind}: {n_datasets} data sets\n(scores averaged over models)")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
