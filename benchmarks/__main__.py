@@ -1,4 +1,4 @@
-"""Command line: ``python -m benchmarks {run,status,list,docs,samples} ...``."""
+"""Command line: ``python -m benchmarks {run,report,status,list,docs,samples} ...``."""
 
 import argparse
 import shlex
@@ -30,6 +30,11 @@ def _parser():
     )
     run.add_argument("--out", help="output folder (default: benchmarks/results/<suite>)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    report = commands.add_parser(
+        "report", help="rewrite a suite's summary.md and plot from its committed results.csv"
+    )
+    report.add_argument("--suite", required=True, choices=sorted(SUITES))
+    report.add_argument("--out", help="results folder (default: benchmarks/results/<suite>)")
     commands.add_parser("list", help="list suites, methods and models")
     status = commands.add_parser("status", help="cached / total cells per data set of a suite")
     status.add_argument("--suite", default="quick", choices=sorted(SUITES))
@@ -63,6 +68,13 @@ def main(argv=None):
             print(f"{done:5d} / {total:5d}  {name}")
         done, total = (sum(c[i] for c in counts.values()) for i in (0, 1))
         print(f"{done:5d} / {total:5d}  cells cached in suite {args.suite}")
+        return 0
+
+    if args.command == "report":
+        from .report import rewrite_outputs
+
+        rewrite_outputs(SUITES[args.suite], args.out)
+        print(f"rewrote summary.md and plot in {args.out or f'benchmarks/results/{args.suite}'}")
         return 0
 
     if args.command == "docs":

@@ -5,6 +5,7 @@ the runner produced.
 """
 
 import platform
+import re
 from pathlib import Path
 
 import numpy as np
@@ -339,6 +340,42 @@ def environment_line():
         + ", ".join(installed(p) for p in PINNED_PACKAGES)
         + f", {__import__('os').cpu_count()} CPUs ({platform.machine()})"
     )
+
+
+_WALL_TIME = re.compile(r"^- wall time of the command that wrote this summary: (\d+) s", re.M)
+_ENVIRONMENT = re.compile(r"^- environment: (.*)$", re.M)
+
+
+def rewrite_outputs(suite, out_dir=None):
+    """Rewrite summary.md and the mean-rank plot from a folder's results.csv.
+
+    For when the report changes after a run: the cells' cache is not committed, the
+    per-fold rows are. The command, environment and wall time stay those of the run that
+    produced the rows (read from command.txt and the previous summary), not this rewrite's.
+    """
+    out_dir = Path(out_dir) if out_dir else RESULTS_ROOT / suite.name
+    results = out_dir / "results.csv"
+    if not results.is_file():
+        raise FileNotFoundError(
+            f"{results} not found: run `python -m benchmarks run --suite {suite.name}` first"
+        )
+    frame = pd.read_csv(results, float_precision="round_trip")
+    command = (out_dir / "command.txt").read_text().strip()
+    previous = (out_dir / "summary.md").read_text() if (out_dir / "summary.md").is_file() else ""
+    environment = _ENVIRONMENT.search(previous)
+    wall_time = _WALL_TIME.search(previous)
+    summary = summary_markdown(
+        frame,
+        suite,
+        command,
+        environment.group(1) if environment else "not recorded",
+        float(wall_time.group(1)) if wall_time else None,
+    )
+    (out_dir / "summary.md").write_text(summary)
+    ok = frame[frame["status"] == "ok"]
+    if len(ok):
+        plot_mean_ranks(ok, suite.primary_metric, out_dir / f"mean_rank_{suite.primary_metric}.png")
+    return summary
 
 
 def write_outputs(rows, suite, command, out_dir=None, wall_seconds=None):

@@ -104,6 +104,23 @@ def test_the_command_line_runs_cells_in_parallel_and_prints_the_summary(tmp_path
     )
 
 
+def test_report_rewrites_the_summary_of_a_run_from_its_results_csv(tmp_path, capsys):
+    from benchmarks.__main__ import main
+
+    assert main(["run", "--suite", "tiny", "--quiet", "--out", str(tmp_path)]) == 0
+    written = (tmp_path / "summary.md").read_text()
+    header = written.split("## Mean rank")[0]
+    (tmp_path / "summary.md").write_text(header)  # a summary from an older report
+    (tmp_path / "mean_rank_balanced_accuracy.png").unlink()
+    capsys.readouterr()
+
+    assert main(["report", "--suite", "tiny", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "summary.md").read_text() == written
+    assert (tmp_path / "mean_rank_balanced_accuracy.png").exists()
+    with pytest.raises(FileNotFoundError, match="run `python -m benchmarks run --suite tiny`"):
+        main(["report", "--suite", "tiny", "--out", str(tmp_path / "never-run")])
+
+
 class Flaky:
     broken = True
 
