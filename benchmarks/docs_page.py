@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from .metrics import higher_is_better
 from .report import (
     RESULTS_ROOT,
     against_reference,
+    count_noun,
     gains_over_reference,
     markdown_table,
     mean_ranks,
@@ -114,20 +116,23 @@ def _suite_section(name, frame):
         lines += [f"skadvaug's samplers against {reference} ({metric}, per data set):", ""]
         by_model = gains_over_reference(ok, metric, reference, "model")
         by_dataset = gains_over_reference(ok, metric, reference, "dataset")
+        direction = "higher" if higher_is_better(metric) else "lower"
         for method in [m for m in table.index if m in ours]:
             row = table.loc[method]
             lines.append(
                 f"- **{method}**: {verdict(row)} — {int(row['wins'])} wins, "
                 f"{int(row['ties'])} ties, {int(row['losses'])} losses over "
-                f"{int(row['data sets'])} data sets, mean difference "
-                f"{row[f'mean {metric} diff']:+.3f}, Wilcoxon p = {row['wilcoxon p']:.3g}. "
+                f"{count_noun(row['data sets'], 'data set')}, mean {metric} difference "
+                f"{row[f'mean {metric} diff']:+.3f} ({method} − {reference}; {direction} is "
+                f"better), Wilcoxon p = {row['wilcoxon p']:.3g}. "
                 + where_it_wins(by_model.loc[method], by_dataset.loc[method])
             )
         smallest_p = 2.0 / 2 ** int(table["data sets"].max())
         if smallest_p >= SIGNIFICANCE:
+            lines.append("")
             lines.append(
-                f"With {int(table['data sets'].max())} data sets the two-sided Wilcoxon test "
-                "cannot "
+                f"With {count_noun(table['data sets'].max(), 'data set')} the two-sided "
+                "Wilcoxon test cannot "
                 f"reach p < {SIGNIFICANCE} (smallest attainable p = {smallest_p:.3g}): these "
                 "verdicts only say that no difference can be shown yet."
             )
@@ -152,7 +157,7 @@ def in_short(name, frame):
         our_ranks = ranks[ranks.index.isin(ours)]
         n_missing = len(_not_in_results(name, frame, kind))
         text = (
-            f"- `{name}` ({kind}, {of_kind['dataset'].nunique()} data sets"
+            f"- `{name}` ({kind}, {count_noun(of_kind['dataset'].nunique(), 'data set')}"
             + (f"; {n_missing} more of the suite's not run yet" if n_missing else "")
             + f"): best mean rank {ranks.index[0]} ({ranks.iloc[0]:.2f} among {len(ranks)})"
         )

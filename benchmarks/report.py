@@ -23,6 +23,12 @@ PAIR = ["kind", "dataset", "model"]
 UNIT = ["kind", "dataset"]
 
 
+def count_noun(n, noun):
+    """``"1 data set"``, ``"5 data sets"``."""
+    n = int(n)
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _fold_scores(ok, metric):
     """``metric`` per fold (rows) and method (columns); NaN where a method failed."""
     index = [*PAIR, "repeat", "fold", "method"]
@@ -169,7 +175,7 @@ def plot_mean_ranks(ok, metric, path):
         ax.plot([best, best + cd], [-0.8, -0.8], color="black", lw=3)
         ax.text(best, -1.1, f"Nemenyi CD = {cd:.2f} (α=0.05)", fontsize=8)
         ax.set_ylim(len(column) - 0.5, -1.5)
-        ax.set_title(f"{kind}: {n_datasets} data sets\n(scores averaged over models)")
+        ax.set_title(f"{kind}: {count_noun(n_datasets, 'data set')}\n(scores averaged over models)")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

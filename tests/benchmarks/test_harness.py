@@ -448,11 +448,12 @@ def test_docs_page_states_verdicts_from_results(tmp_path):
     text = "\n".join(_suite_section("tiny", rows))
     assert "TSAug[jitter]" in text
     assert "wins" in text
+    assert "(TSAug[jitter] − RandomOverSampler; higher is better)" in text
     assert (
-        "1 data sets the two-sided Wilcoxon test cannot reach" in text
+        "With 1 data set the two-sided Wilcoxon test cannot reach" in text
     )  # 1 pair: never significant
     (headline,) = in_short("tiny", rows)
-    assert headline.startswith("- `tiny` (sequence, 1 data sets): best mean rank")
+    assert headline.startswith("- `tiny` (sequence, 1 data set): best mean rank")
     assert "Significantly better than RandomOverSampler: none" in headline
 
 
