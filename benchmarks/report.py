@@ -370,18 +370,14 @@ def rewrite_outputs(suite, out_dir=None):
     previous = (out_dir / "summary.md").read_text() if (out_dir / "summary.md").is_file() else ""
     environment = _ENVIRONMENT.search(previous)
     wall_time = _WALL_TIME.search(previous)
-    summary = summary_markdown(
+    return _write_summary_and_plot(
         frame,
         suite,
         command,
         environment.group(1) if environment else "not recorded",
         float(wall_time.group(1)) if wall_time else None,
+        out_dir,
     )
-    (out_dir / "summary.md").write_text(summary)
-    ok = frame[frame["status"] == "ok"]
-    if len(ok):
-        plot_mean_ranks(ok, suite.primary_metric, out_dir / f"mean_rank_{suite.primary_metric}.png")
-    return summary
 
 
 def write_outputs(rows, suite, command, out_dir=None, wall_seconds=None):
@@ -390,10 +386,13 @@ def write_outputs(rows, suite, command, out_dir=None, wall_seconds=None):
     out_dir.mkdir(parents=True, exist_ok=True)
     frame = pd.DataFrame(rows).sort_values(["dataset", "method", "model", "repeat", "fold"])
     frame.to_csv(out_dir / "results.csv", index=False)
-    environment = environment_line()
-    summary = summary_markdown(rows, suite, command, environment, wall_seconds)
-    (out_dir / "summary.md").write_text(summary)
     (out_dir / "command.txt").write_text(command + "\n")
+    return _write_summary_and_plot(frame, suite, command, environment_line(), wall_seconds, out_dir)
+
+
+def _write_summary_and_plot(frame, suite, command, environment, wall_seconds, out_dir):
+    summary = summary_markdown(frame, suite, command, environment, wall_seconds)
+    (out_dir / "summary.md").write_text(summary)
     ok = frame[frame["status"] == "ok"]
     if len(ok):
         plot_mean_ranks(ok, suite.primary_metric, out_dir / f"mean_rank_{suite.primary_metric}.png")
