@@ -457,6 +457,16 @@ def test_docs_page_states_verdicts_from_results(tmp_path):
     assert "Significantly better than RandomOverSampler: none" in headline
 
 
+def test_docs_page_says_lower_is_better_for_regression_errors():
+    from benchmarks.docs_page import _suite_section
+    from benchmarks.report import RESULTS_ROOT
+
+    rows = pd.read_csv(RESULTS_ROOT / "regression" / "results.csv")
+    text = "\n".join(_suite_section("regression", rows))
+    assert "(FlowLatent[random] − SMOTE; lower is better)" in text
+    assert "higher is better" not in text
+
+
 def test_in_short_ranks_a_reference_that_failed_where_it_ran():
     from benchmarks.docs_page import _suite_section, in_short
 
