@@ -365,7 +365,7 @@ register_method(
 register_method(
     Method(
         "LatentAdversarial[quick]",
-        _skadvaug(LatentAdversarialSampler, max_epochs=10, adversarial_epochs=5),
+        _skadvaug(LatentAdversarialSampler, autoencoder_epochs=10, surrogate_epochs=5),
         family="skadvaug-learned",
         native_nd=True,
         tasks=BOTH_TASKS,
@@ -374,7 +374,7 @@ register_method(
 register_method(
     Method(
         "FlowLatent[quick]",
-        _skadvaug(FlowLatentSampler, max_epochs=10, surrogate_epochs=10),
+        _skadvaug(FlowLatentSampler, flow_epochs=10, surrogate_epochs=10),
         family="skadvaug-learned",
         native_nd=True,
         tasks=BOTH_TASKS,

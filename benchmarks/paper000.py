@@ -205,7 +205,7 @@ def run_regression_seed(seed):
 ABLATION = {
     "AE": {"discriminator": None},
     "Enhanced": {},
-    "No TTUR": {"lr_discriminator": 1e-3},
+    "No TTUR": {"discriminator_lr": 1e-3},
     "No cost-sensitivity": {"real_cost": 1.0},
 }
 

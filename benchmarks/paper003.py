@@ -44,7 +44,7 @@ METHODS = {
         "norm": "l2",
         "epsilon": 1.0,
         "step_size": 0.5,
-        "n_steps": 3,
+        "attack_steps": 3,
         "clamp": PIXELS,
     },
     "Adversarial-LA (linf, eps 0.05, alpha 0.01, k 10)": {
@@ -52,7 +52,7 @@ METHODS = {
         "norm": "linf",
         "epsilon": 0.05,
         "step_size": 0.01,
-        "n_steps": 10,
+        "attack_steps": 10,
         "clamp": PIXELS,
     },
 }
@@ -80,7 +80,7 @@ def _fit_flow(X_train, seed):
         device="cpu",
         dequantization=[1 / 16],
         module__n_steps=8,
-        module__hidden_channels=64,
+        module__hidden=64,
     ).fit(X_train)
 
 

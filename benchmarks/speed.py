@@ -22,8 +22,8 @@ RESULTS = Path(__file__).resolve().parent / "results" / "speed"
 SIZES = (1_000, 10_000, 100_000, 1_000_000)
 FEATURES = (10, 50, 200)
 EPOCH_BUDGET = {
-    "LatentAdversarial": "max_epochs=1, adversarial_epochs=1",
-    "FlowLatent": "max_epochs=1, surrogate_epochs=1",
+    "LatentAdversarial": "autoencoder_epochs=1, surrogate_epochs=1",
+    "FlowLatent": "flow_epochs=1, surrogate_epochs=1",
 }
 
 
@@ -37,10 +37,10 @@ def _sampler(name, seed=0):
         "SMOTE": lambda: SMOTE(random_state=seed),
         "TSAug[jitter]": lambda: TimeSeriesAugmentationSampler("jitter", random_state=seed),
         "LatentAdversarial": lambda: LatentAdversarialSampler(
-            max_epochs=1, adversarial_epochs=1, random_state=seed, device="cpu"
+            autoencoder_epochs=1, surrogate_epochs=1, random_state=seed, device="cpu"
         ),
         "FlowLatent": lambda: FlowLatentSampler(
-            max_epochs=1, surrogate_epochs=1, random_state=seed, device="cpu"
+            flow_epochs=1, surrogate_epochs=1, random_state=seed, device="cpu"
         ),
     }[name]()
 

@@ -9,6 +9,7 @@ it learns (``_fit_augmentation``) and how it turns seeds into new samples
 (``_augment``).
 """
 
+import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -259,16 +260,77 @@ class BaseAugmentationSampler(BaseOverSampler):
         return tags
 
 
-class BaseLearnedSampler(BaseAugmentationSampler):
-    """Augmentation sampler whose work is done by torch backbones.
+class TorchEstimatorMixin:
+    """Plumbing every estimator with torch backbones shares (samplers and transformers).
+
+    - :meth:`_resolve_device` sets ``device_`` from ``device`` (a missing GPU
+      fails at once);
+    - :meth:`_torch_seed` draws an integer seed for a net's ``random_state`` and
+      :meth:`_torch_generator` a :class:`torch.Generator` on ``device_``, both
+      from the estimator's own ``random_state`` so the global seeds stay
+      untouched;
+    - :meth:`_fit_standardizer` learns a per-feature (tables) or per-channel
+      (sequences, images) mean and scale (``data_mean_``, ``data_scale_``):
+      backbones train on standardised data whatever the units of the input, and
+      :meth:`_unstandardize` maps their output back;
+    - :meth:`_fit_target_scaler` does the same for continuous targets
+      (``target_mean_``, ``target_scale_``);
+    - :meth:`_epochs` turns an ``"auto"`` epoch budget into a number of epochs.
+    """
+
+    def _resolve_device(self):
+        self.device_ = check_device(self.device)
+        return self.device_
+
+    @staticmethod
+    def _torch_seed(random_state):
+        """An integer seed for a net's ``random_state``, drawn from ours."""
+        return draw_seed(random_state)
+
+    def _torch_generator(self, random_state):
+        """A :class:`torch.Generator` on ``device_`` seeded from ``random_state``."""
+        return torch_generator(draw_seed(random_state), self.device_)
+
+    def _fit_standardizer(self, X):
+        axes = tuple(axis for axis in range(X.ndim) if axis != 1)
+        self.data_mean_ = X.mean(axis=axes, keepdims=True)[0]
+        scale = X.std(axis=axes, keepdims=True)[0]
+        self.data_scale_ = np.where(scale > 0, scale, 1.0)
+
+    def _standardize(self, X):
+        return ((X - self.data_mean_) / self.data_scale_).astype(np.float32)
+
+    def _unstandardize(self, X):
+        return X * self.data_scale_ + self.data_mean_
+
+    def _fit_target_scaler(self, y):
+        self.target_mean_, self.target_scale_ = float(y.mean()), float(y.std() or 1.0)
+
+    def _scale_targets(self, y):
+        return ((y - self.target_mean_) / self.target_scale_).astype(np.float32)
+
+    @staticmethod
+    def _epochs(epochs, n_samples, batch_size, *, steps, low, high):
+        """``epochs``, or for ``"auto"`` the epochs giving about ``steps`` optimiser
+        steps, within ``[low, high]``."""
+        if epochs != "auto":
+            return epochs
+        n_batches = max(1, math.ceil(n_samples / batch_size))
+        return int(np.clip(round(steps / n_batches), low, high))
+
+
+class BaseLearnedSampler(TorchEstimatorMixin, BaseAugmentationSampler):
+    """Augmentation sampler whose work is done by a joint net's augmenter.
 
     Warning: This class should not be used directly. Use the derived classes
     instead.
 
-    Adds ``device`` and ``verbose`` and gives subclasses seeded torch
-    randomness: :meth:`_torch_seed` for a net's ``random_state`` and
-    :meth:`_torch_generator` for sampling noise at generation time, both drawn
-    from the sampler's own ``random_state`` so the global seeds stay untouched.
+    A subclass only builds its net: :meth:`_make_net` returns an unfitted
+    :class:`~skadvaug.nets.JointAugmentationNet` (classifier or regressor by
+    ``rare_threshold``). This class standardises the data (and continuous
+    targets), fits the net on it with the samples of the classes to resample as
+    its rare set, and generates with the net's public ``augment``, mapping the
+    result back to the input's units.
     """
 
     _parameter_constraints: dict = {
@@ -294,33 +356,35 @@ class BaseLearnedSampler(BaseAugmentationSampler):
         self.device = device
         self.verbose = verbose
 
-    def _fit_standardizer(self, X):
-        """Per-feature (tables) or per-channel (sequences, images) mean and scale.
-
-        Backbones train on standardised data, whatever the units of the input;
-        synthetic samples are mapped back with :meth:`_unstandardize`.
-        """
-        axes = tuple(axis for axis in range(X.ndim) if axis != 1)
-        self.data_mean_ = X.mean(axis=axes, keepdims=True)[0]
-        scale = X.std(axis=axes, keepdims=True)[0]
-        self.data_scale_ = np.where(scale > 0, scale, 1.0)
-
-    def _standardize(self, X):
-        return ((X - self.data_mean_) / self.data_scale_).astype(np.float32)
-
-    def _unstandardize(self, X):
-        return X * self.data_scale_ + self.data_mean_
-
     def _check_X_y(self, X, y, accept_sparse=None):
         # Resolve the device before any work so a missing GPU fails at once.
-        self.device_ = check_device(self.device)
+        self._resolve_device()
         return super()._check_X_y(X, y, accept_sparse=accept_sparse)
 
-    @staticmethod
-    def _torch_seed(random_state):
-        """An integer seed for a net's ``random_state``, drawn from ours."""
-        return draw_seed(random_state)
+    # ----------------------------------------------------------- subclass hooks
+    def _make_net(self, X, y, *, random_state):
+        """The unfitted joint net for the training data ``X``, ``y`` (input units)."""
+        raise NotImplementedError
 
-    def _torch_generator(self, random_state):
-        """A :class:`torch.Generator` on ``device_`` seeded from ``random_state``."""
-        return torch_generator(draw_seed(random_state), self.device_)
+    # ----------------------------------------------------------------- plumbing
+    def _net_targets(self, y):
+        """Targets as the net sees them: class labels, or standardised targets."""
+        return y if self.rare_threshold is None else self._scale_targets(y)
+
+    def _fit_augmentation(self, X, y, *, groups, random_state):
+        self._fit_standardizer(X)
+        if self.rare_threshold is not None:
+            self._fit_target_scaler(y)
+        resampled = [group for group, n in self.sampling_strategy_.items() if n > 0]
+        net = self._make_net(X, y, random_state=random_state)
+        self.surrogate_ = net.fit(
+            self._standardize(X), self._net_targets(y), rare_mask=np.isin(groups, resampled)
+        )
+
+    def _augment(self, X_seeds, y_seeds, *, group, random_state):
+        generated = self.surrogate_.augment(
+            self._standardize(X_seeds),
+            self._net_targets(y_seeds),
+            generator=self._torch_generator(random_state),
+        )
+        return self._unstandardize(generated)

@@ -24,6 +24,9 @@ class NeedsFiveSampler(NoisyCopySampler):
 
 
 class LearnedCopySampler(BaseLearnedSampler):
+    def _fit_augmentation(self, X, y, *, groups, random_state):
+        """Nothing to learn: this test sampler only needs the seeded generator."""
+
     def _augment(self, X_seeds, y_seeds, *, group, random_state):
         noise = torch.randn(X_seeds.shape, generator=self._torch_generator(random_state))
         return X_seeds + 0.01 * noise.numpy()

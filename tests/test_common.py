@@ -26,9 +26,9 @@ ESTIMATORS = [
     TimeSeriesAugmentationSampler(random_state=0),
     TimeSeriesAugmentationSampler(method="scaling", random_state=0),
     # few epochs: the checks test the API, the behaviour tests live next to the code
-    LatentAdversarialSampler(max_epochs=2, adversarial_epochs=1, random_state=0),
-    FlowLatentSampler(max_epochs=2, surrogate_epochs=1, flow_steps=2, random_state=0),
-    FlowTransformer(max_epochs=2, n_steps=2, random_state=0),
+    LatentAdversarialSampler(autoencoder_epochs=2, surrogate_epochs=1, random_state=0),
+    FlowLatentSampler(flow_epochs=2, surrogate_epochs=1, flow_steps=2, random_state=0),
+    FlowTransformer(max_epochs=2, flow_steps=2, random_state=0),
     Flatten(),
 ]
 

@@ -42,14 +42,14 @@ def _standard_normal(shape, x, generator):
     return torch.randn(shape, generator=generator, dtype=x.dtype, device=x.device)
 
 
-def jitter(x, sigma, *, generator=None):
+def jitter(x, sigma=0.03, *, generator=None):
     """``x + sigma * eps`` with ``eps ~ N(0, 1)`` per value.
 
     Parameters
     ----------
     x : torch.Tensor of shape (n_samples, n_channels, n_timepoints)
         Series to augment.
-    sigma : float or torch.Tensor
+    sigma : float or torch.Tensor, default=0.03
         Noise standard deviation; gradients flow to it.
     generator : torch.Generator, default=None
         Source of the noise.
@@ -72,14 +72,14 @@ def jitter(x, sigma, *, generator=None):
     return x + _as_tensor(sigma, x) * _standard_normal(x.shape, x, generator)
 
 
-def scaling(x, sigma, *, generator=None):
+def scaling(x, sigma=0.1, *, generator=None):
     """``x * (1 + sigma * eps)`` with one ``eps ~ N(0, 1)`` per channel of each series.
 
     Parameters
     ----------
     x : torch.Tensor of shape (n_samples, n_channels, n_timepoints)
         Series to augment.
-    sigma : float or torch.Tensor
+    sigma : float or torch.Tensor, default=0.1
         Standard deviation of the factors; gradients flow to it.
     generator : torch.Generator, default=None
         Source of the noise.
@@ -101,7 +101,7 @@ def scaling(x, sigma, *, generator=None):
     return x * (1.0 + _as_tensor(sigma, x) * eps)
 
 
-def magnitude_warp(x, sigma, n_knots=4, *, generator=None):
+def magnitude_warp(x, sigma=0.2, n_knots=4, *, generator=None):
     """``x`` times a smooth random curve around 1 whose knots are ``1 + sigma * eps``.
 
     The curve is the same cubic spline as :func:`skadvaug.augment.magnitude_warp`
@@ -111,7 +111,7 @@ def magnitude_warp(x, sigma, n_knots=4, *, generator=None):
     ----------
     x : torch.Tensor of shape (n_samples, n_channels, n_timepoints)
         Series to augment.
-    sigma : float or torch.Tensor
+    sigma : float or torch.Tensor, default=0.2
         Standard deviation of the knot values; gradients flow to it.
     n_knots : int, default=4
         Number of interior knots.

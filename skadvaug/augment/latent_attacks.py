@@ -17,6 +17,8 @@ References
 import numpy as np
 import torch
 
+from .attacks import ball_projection, check_ball, pgd, random_ball_start, steepest_direction
+
 __all__ = [
     "check_clamp",
     "data_range",
@@ -26,15 +28,6 @@ __all__ = [
     "random_latent_attack",
     "resolve_clamp",
 ]
-
-NORMS = ("l2", "linf")
-
-
-def _check(epsilon, norm):
-    if norm not in NORMS:
-        raise ValueError(f"norm must be 'l2' or 'linf'; got {norm!r}.")
-    if not epsilon >= 0:
-        raise ValueError(f"epsilon must be >= 0; got {epsilon!r}.")
 
 
 def check_clamp(clamp, *, allow_auto=False):
@@ -95,13 +88,7 @@ def project(delta, epsilon, norm):
     >>> project(torch.tensor([[3.0, 4.0]]), 1.0, "l2")
     tensor([[0.6000, 0.8000]])
     """
-    _check(epsilon, norm)
-    if norm == "linf":
-        return delta.clamp(-epsilon, epsilon)
-    flat = delta.flatten(1)
-    norms = flat.norm(dim=1, keepdim=True)
-    factor = torch.clamp(epsilon / norms.clamp_min(1e-12), max=1.0)
-    return (flat * factor).view_as(delta)
+    return ball_projection(epsilon, norm)(delta)
 
 
 def random_latent_attack(z, epsilon, norm=None, *, generator=None):
@@ -133,7 +120,7 @@ def random_latent_attack(z, epsilon, norm=None, *, generator=None):
     True
     """
     if norm is not None:
-        _check(epsilon, norm)
+        check_ball(epsilon, norm)
     noise = torch.randn(z.shape, generator=generator, dtype=z.dtype, device=z.device)
     delta = epsilon * noise
     return delta if norm is None else project(delta, epsilon, norm)
@@ -147,7 +134,8 @@ def pgd_latent_attack(
     Starting from a uniform random point in the ball (``random_start``), each of
     the ``n_steps`` steps moves by ``step_size`` along the loss gradient
     normalised per sample (ℓ2) or its sign (ℓ∞) and projects back onto the ball
-    of radius ``epsilon`` (paper 003, §4.2).
+    of radius ``epsilon`` (paper 003, §4.2): :func:`skadvaug.augment.attacks.pgd`
+    with the ball's projection and direction.
 
     Parameters
     ----------
@@ -184,30 +172,16 @@ def pgd_latent_attack(
     >>> torch.allclose(delta, torch.tensor([[1.0, 0.0]] * 3), atol=1e-3)
     True
     """
-    _check(epsilon, norm)
-    if not isinstance(n_steps, int) or n_steps < 0:
-        raise ValueError(f"n_steps must be an integer >= 0; got {n_steps!r}.")
-    if not step_size >= 0:
-        raise ValueError(f"step_size must be >= 0; got {step_size!r}.")
-    z = z.detach()
-    if random_start:
-        uniform = torch.rand(z.shape, generator=generator, dtype=z.dtype, device=z.device)
-        delta = project((2 * uniform - 1) * epsilon, epsilon, norm)
-    else:
-        delta = torch.zeros_like(z)
-    for _ in range(n_steps):
-        delta.requires_grad_(True)
-        with torch.enable_grad():
-            loss = loss_fn(z + delta).sum()
-            (gradient,) = torch.autograd.grad(loss, delta)
-        with torch.no_grad():
-            if norm == "linf":
-                direction = gradient.sign()
-            else:
-                flat = gradient.flatten(1)
-                direction = (flat / flat.norm(dim=1, keepdim=True).clamp_min(1e-12)).view_as(z)
-            delta = project(delta + step_size * direction, epsilon, norm)
-    return delta.detach()
+    start = random_ball_start(z, epsilon, norm, generator=generator) if random_start else None
+    return pgd(
+        z,
+        loss_fn,
+        project=ball_projection(epsilon, norm),
+        direction=steepest_direction(norm),
+        step_size=step_size,
+        n_steps=n_steps,
+        start=start,
+    )
 
 
 def flow_latent_augment(

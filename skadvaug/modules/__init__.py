@@ -1,9 +1,10 @@
-"""torch modules only (no scikit-learn): backbones, discriminators, perturbations, networks.
+"""torch modules only (no scikit-learn): backbones, discriminators, augmenters, networks.
 
 ``DEFAULT_AUTOENCODERS`` and ``DEFAULT_NETWORKS`` map a data kind (``"tabular"``,
 ``"sequence"``, ``"image"``) to the module used when none is given.
 """
 
+from ._augmenters import Augmenter, ClassicAugmenter, FlowLatentAttack, LatentAugmenter, freeze
 from ._autoencoders import ConvAutoencoder1d, ConvAutoencoder2d, MLPAutoencoder
 from ._discriminator import Discriminator
 from ._flows import (
@@ -29,6 +30,11 @@ DEFAULT_FLOWS = {"tabular": VectorFlow, "sequence": CouplingFlow1d, "image": Cou
 __all__ = [
     "ActNorm",
     "AffineCoupling",
+    "Augmenter",
+    "ClassicAugmenter",
+    "FlowLatentAttack",
+    "LatentAugmenter",
+    "freeze",
     "CNN1dNet",
     "CNN2dNet",
     "ConvAutoencoder1d",

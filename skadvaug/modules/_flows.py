@@ -31,6 +31,8 @@ References
 """
 
 import math
+import warnings
+from numbers import Integral
 
 import torch
 from torch import nn
@@ -269,6 +271,18 @@ class _ConvCouplingFlow(nn.Module):
         return standard_normal_log_prob(z) + log_det
 
 
+def _renamed_width(flow, hidden, hidden_channels):
+    if hidden_channels is None:
+        return hidden
+    warnings.warn(
+        f"{type(flow).__name__}: 'hidden_channels' was renamed 'hidden' in 0.2 and the old "
+        "name will stop working in 0.3.",
+        FutureWarning,
+        stacklevel=3,
+    )
+    return hidden_channels
+
+
 class CouplingFlow1d(_ConvCouplingFlow):
     """Glow-style coupling flow for sequences ``(n, channels, timepoints)``.
 
@@ -278,8 +292,8 @@ class CouplingFlow1d(_ConvCouplingFlow):
         ``(n_channels, n_timepoints)``.
     n_steps : int, default=8
         Flow steps (ActNorm, 1x1 convolution, coupling).
-    hidden_channels : int, default=64
-        Width of the coupling networks.
+    hidden : int, default=64
+        Width (channels) of the coupling networks (``hidden_channels`` before 0.2).
     n_classes : int, default=0
         Classes for a class-conditional flow (0: unconditional).
     kernel_size : int, default=3
@@ -296,10 +310,13 @@ class CouplingFlow1d(_ConvCouplingFlow):
     True
     """
 
-    def __init__(self, input_shape, n_steps=8, hidden_channels=64, n_classes=0, kernel_size=3):
+    def __init__(
+        self, input_shape, n_steps=8, hidden=64, n_classes=0, kernel_size=3, hidden_channels=None
+    ):
         if len(input_shape) != 2:
             raise ValueError(f"input_shape must be (n_channels, n_timepoints); got {input_shape}.")
-        super().__init__(input_shape, n_steps, hidden_channels, n_classes, kernel_size)
+        hidden = _renamed_width(self, hidden, hidden_channels)
+        super().__init__(input_shape, n_steps, hidden, n_classes, kernel_size)
 
 
 class CouplingFlow2d(_ConvCouplingFlow):
@@ -311,8 +328,8 @@ class CouplingFlow2d(_ConvCouplingFlow):
         ``(n_channels, height, width)``.
     n_steps : int, default=8
         Flow steps (ActNorm, 1x1 convolution, coupling).
-    hidden_channels : int, default=64
-        Width of the coupling networks.
+    hidden : int, default=64
+        Width (channels) of the coupling networks (``hidden_channels`` before 0.2).
     n_classes : int, default=0
         Classes for a class-conditional flow (0: unconditional).
     kernel_size : int, default=3
@@ -326,10 +343,13 @@ class CouplingFlow2d(_ConvCouplingFlow):
     torch.Size([3])
     """
 
-    def __init__(self, input_shape, n_steps=8, hidden_channels=64, n_classes=0, kernel_size=3):
+    def __init__(
+        self, input_shape, n_steps=8, hidden=64, n_classes=0, kernel_size=3, hidden_channels=None
+    ):
         if len(input_shape) != 3:
             raise ValueError(f"input_shape must be (n_channels, height, width); got {input_shape}.")
-        super().__init__(input_shape, n_steps, hidden_channels, n_classes, kernel_size)
+        hidden = _renamed_width(self, hidden, hidden_channels)
+        super().__init__(input_shape, n_steps, hidden, n_classes, kernel_size)
 
 
 def _elementwise_affine(shift, scale):
@@ -355,8 +375,8 @@ class VectorFlow(nn.Module):
         ``(n_features,)``.
     n_steps : int, default=8
         Flow steps.
-    hidden : sequence of int, default=(64, 64)
-        Hidden widths of the coupling MLPs.
+    hidden : int or sequence of int, default=64
+        Hidden widths of the coupling MLPs (an int: two layers of that width).
     n_classes : int, default=0
         Classes for a class-conditional flow (0: unconditional).
 
@@ -371,7 +391,7 @@ class VectorFlow(nn.Module):
     True
     """
 
-    def __init__(self, input_shape, n_steps=8, hidden=(64, 64), n_classes=0):
+    def __init__(self, input_shape, n_steps=8, hidden=64, n_classes=0):
         super().__init__()
         try:
             import zuko
@@ -387,6 +407,7 @@ class VectorFlow(nn.Module):
         self.input_shape = (int(input_shape[0]),)
         self.latent_dim = n_features = self.input_shape[0]
         self.n_classes = int(n_classes)
+        widths = (int(hidden),) * 2 if isinstance(hidden, Integral) else tuple(hidden)
         transforms = []
         for step in range(n_steps):
             transforms.append(
@@ -400,7 +421,7 @@ class VectorFlow(nn.Module):
             if n_features > 1 or self.n_classes:
                 transforms.append(
                     zuko.flows.GeneralCouplingTransform(
-                        n_features, self.n_classes, mask=mask, hidden_features=tuple(hidden)
+                        n_features, self.n_classes, mask=mask, hidden_features=widths
                     )
                 )
         base = UnconditionalDistribution(

@@ -4,7 +4,8 @@ from ._autoencoder import AdversarialAutoencoderNet
 from ._base import BaseNet
 from ._callbacks import DivergenceGuard
 from ._flow import FlowNet
-from ._flow_latent import FlowLatentClassifier
+from ._flow_latent import FlowLatentClassifier, FlowLatentRegressor
+from ._joint import JointAugmentationNet
 from ._latent_adversarial import LatentAdversarialClassifier, LatentAdversarialRegressor
 from ._online import OnlineAugmentationClassifier, OnlineAugmentationRegressor
 
@@ -13,7 +14,9 @@ __all__ = [
     "BaseNet",
     "DivergenceGuard",
     "FlowLatentClassifier",
+    "FlowLatentRegressor",
     "FlowNet",
+    "JointAugmentationNet",
     "LatentAdversarialClassifier",
     "LatentAdversarialRegressor",
     "OnlineAugmentationClassifier",

@@ -1,10 +1,14 @@
 """Autoencoder trained with a discriminator: TTUR and cost-sensitive (paper 000, §3.2)."""
 
+from numbers import Real
+
 import torch
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from skorch.utils import to_device
 from torch import nn
 from torch.nn import functional as F
 
+from .._deprecation import DEPRECATED, renamed
 from ..modules import DEFAULT_AUTOENCODERS, Discriminator
 from ._base import BaseNet
 
@@ -18,7 +22,7 @@ class AdversarialAutoencoderNet(BaseNet):
     Table 1 ablation:
 
     - **TTUR** (Heusel et al. 2017): the discriminator learns faster than the
-      autoencoder (``lr_discriminator`` > ``lr``); equal rates switch it off.
+      autoencoder (``discriminator_lr`` > ``lr``); equal rates switch it off.
     - **cost-sensitive discriminator**: calling a real sample fake costs
       ``real_cost``, calling a reconstruction real costs ``fake_cost``; correct
       calls cost nothing beyond the cross-entropy's own. ``real_cost=fake_cost``
@@ -51,8 +55,9 @@ class AdversarialAutoencoderNet(BaseNet):
         Cost of calling a reconstruction real.
     lr : float, default=1e-3
         Autoencoder learning rate.
-    lr_discriminator : float, default=4e-3
-        Discriminator learning rate (``optimizer_discriminator__lr`` overrides it).
+    discriminator_lr : float, default=4e-3
+        Discriminator learning rate (``optimizer_discriminator__lr`` overrides
+        it; ``lr_discriminator`` before 0.2).
     **kwargs
         Any :class:`~skadvaug.nets.BaseNet` / skorch parameter.
 
@@ -76,6 +81,18 @@ class AdversarialAutoencoderNet(BaseNet):
     """
 
     _default_modules = DEFAULT_AUTOENCODERS
+    _players = {"discriminator": "discriminator_lr"}
+    _parameter_constraints: dict = {
+        **BaseNet._parameter_constraints,
+        "adversarial_weight": [Interval(Real, 0, None, closed="left")],
+        "real_cost": [Interval(Real, 0, None, closed="left")],
+        "fake_cost": [Interval(Real, 0, None, closed="left")],
+        "discriminator_lr": [Interval(Real, 0, None, closed="neither")],
+        "lr_discriminator": [
+            Interval(Real, 0, None, closed="neither"),
+            Hidden(StrOptions({DEPRECATED})),
+        ],
+    }
     _extra_losses = (
         "recon_loss",
         "ae_adversarial_loss",
@@ -93,7 +110,8 @@ class AdversarialAutoencoderNet(BaseNet):
         real_cost=5.0,
         fake_cost=1.0,
         lr=1e-3,
-        lr_discriminator=4e-3,
+        discriminator_lr=4e-3,
+        lr_discriminator=DEPRECATED,
         **kwargs,
     ):
         super().__init__(module, criterion, lr=lr, **kwargs)
@@ -101,6 +119,7 @@ class AdversarialAutoencoderNet(BaseNet):
         self.adversarial_weight = adversarial_weight
         self.real_cost = real_cost
         self.fake_cost = fake_cost
+        self.discriminator_lr = discriminator_lr
         self.lr_discriminator = lr_discriminator
 
     def initialize_module(self):
@@ -109,20 +128,8 @@ class AdversarialAutoencoderNet(BaseNet):
             self.discriminator_ = self._build(self.discriminator, "discriminator")
         return self
 
-    def get_all_learnable_params(self):
-        # The main optimizer trains the autoencoder only.
-        yield from self.module_.named_parameters()
-
-    def initialize_optimizer(self, *args, **kwargs):
-        super().initialize_optimizer(*args, **kwargs)
-        if self.discriminator is not None:
-            pgroups, params = self.get_params_for_optimizer(
-                "optimizer_discriminator", self.discriminator_.named_parameters()
-            )
-            if "lr" not in self.get_params_for("optimizer_discriminator"):
-                params["lr"] = self.lr_discriminator
-            self.optimizer_discriminator_ = self.optimizer(*pgroups, **params)
-        return self
+    def _player_lr(self, player):
+        return renamed(self, "lr_discriminator", "discriminator_lr")
 
     def train_step(self, batch, **fit_params):
         self._set_training(True)
@@ -139,9 +146,9 @@ class AdversarialAutoencoderNet(BaseNet):
             fake_loss = F.binary_cross_entropy_with_logits(
                 fake_logits, torch.zeros_like(fake_logits)
             )
-            self.optimizer_discriminator_.zero_grad()
-            (self.real_cost * real_loss + self.fake_cost * fake_loss).backward()
-            self.optimizer_discriminator_.step()
+            self._step_players(
+                self.real_cost * real_loss + self.fake_cost * fake_loss, descend=("discriminator",)
+            )
             fooled_logits = self.discriminator_(reconstruction)
             adversarial = F.binary_cross_entropy_with_logits(
                 fooled_logits, torch.ones_like(fooled_logits)
@@ -150,9 +157,7 @@ class AdversarialAutoencoderNet(BaseNet):
             step["discriminator_fake_loss"] = fake_loss.detach()
         reconstruction_loss = self.criterion_(reconstruction, X)
         loss = reconstruction_loss + self.adversarial_weight * adversarial
-        self.optimizer_.zero_grad()
-        loss.backward()
-        self.optimizer_.step()
+        self._step_players(loss)
         step.update(
             loss=loss.detach(),
             y_pred=reconstruction.detach(),

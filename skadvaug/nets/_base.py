@@ -2,15 +2,18 @@
 
 import inspect
 from collections.abc import Mapping
+from numbers import Integral
 
 import numpy as np
 import torch
+from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping, PassthroughScoring, ProgressBar
 from skorch.utils import to_device
 
 from .._kinds import data_kind
 from .._torch_utils import check_device, draw_seed, seeded_torch
+from ..modules import freeze
 from ._callbacks import DivergenceGuard
 from ._data import BatchIterator
 
@@ -55,6 +58,18 @@ class BaseNet(NeuralNet):
       ``input_shape`` plus :meth:`_data_module_params`, the user's
       ``module__*`` values winning.
     - float64 inputs are cast to float32, the modules' precision.
+    - **players**: besides ``module_`` (trained by skorch's ``optimizer_``), a net
+      declares its other trained modules in ``_players``, a mapping player name
+      -> name of its learning-rate parameter. A module stored as ``<player>_``
+      gets ``optimizer_<player>_`` over its trainable parameters
+      (``optimizer_<player>__*`` parameters reach it); ``train_step`` then calls
+      :meth:`_step_players` with the players that descend and those that ascend
+      one loss, so a GAN, a min-max on one graph or a three-player game is a
+      short ``train_step``.
+    - parameters are validated in ``fit`` against ``_parameter_constraints``,
+      scikit-learn's declarative constraints.
+    - :meth:`_fit_or_reuse` trains a backbone net (or takes a fitted one) and
+      freezes it.
 
     Defaults differ from skorch's where our training loops need it: Adam with
     ``lr=1e-3`` (multi-tensor implementation), no validation split, shuffled
@@ -78,6 +93,12 @@ class BaseNet(NeuralNet):
 
     _extra_losses = ()
     _default_modules = None
+    _players: dict = {}
+    # the target handling mixins of the classifiers/regressors add theirs
+    _target_constraints: dict = {}
+    _parameter_constraints: dict = {
+        "patience": [Interval(Integral, 1, None, closed="left"), None],
+    }
 
     def __init__(
         self,
@@ -163,6 +184,85 @@ class BaseNet(NeuralNet):
         self.module_ = self._build(module, "module", **self._data_module_params())
         return self
 
+    def get_all_learnable_params(self):
+        # skorch's optimizer_ trains module_ only; the other players bring their own.
+        yield from self.module_.named_parameters()
+
+    def initialize_optimizer(self, *args, **kwargs):
+        super().initialize_optimizer(*args, **kwargs)
+        for player in self._players:
+            module = getattr(self, f"{player}_", None)
+            trainable = (
+                []
+                if module is None
+                else [(name, p) for name, p in module.named_parameters() if p.requires_grad]
+            )
+            if not trainable:
+                continue
+            prefix = f"optimizer_{player}"
+            pgroups, params = self.get_params_for_optimizer(prefix, trainable)
+            if "lr" not in self.get_params_for(prefix):
+                params["lr"] = self._player_lr(player)
+            setattr(self, f"{prefix}_", self.optimizer(*pgroups, **params))
+        return self
+
+    def _player_lr(self, player):
+        return getattr(self, self._players[player])
+
+    def _step_players(self, loss, *, descend=("module",), ascend=()):
+        """One backward pass of ``loss``, then a step of every named player.
+
+        ``"module"`` is skorch's ``module_`` with ``optimizer_``; other names are
+        declared ``_players``. Players in ``descend`` lower ``loss``, those in
+        ``ascend`` raise it (their gradients are negated before the step): a
+        simultaneous min-max on one graph. A player without an optimizer (no
+        trainable parameters) is skipped.
+        """
+        optimizers = {
+            name: self.optimizer_ if name == "module" else getattr(self, f"optimizer_{name}_", None)
+            for name in (*descend, *ascend)
+        }
+        optimizers = {name: opt for name, opt in optimizers.items() if opt is not None}
+        for optimizer in optimizers.values():
+            optimizer.zero_grad()
+        loss.backward()
+        for name in ascend:
+            if name in optimizers:
+                for group in optimizers[name].param_groups:
+                    for parameter in group["params"]:
+                        if parameter.grad is not None:
+                            parameter.grad.neg_()
+        # players other than module_ step first: the order earlier releases used
+        for name in sorted(optimizers, key=lambda name: name == "module"):
+            optimizers[name].step()
+
+    def _fit_or_reuse(self, spec, net_class, prefix, X, y=None, **params):
+        """A fitted, frozen backbone net: ``spec`` itself when it is a ``net_class``
+        (fitted here if it is not yet), else a new ``net_class(module=spec)`` with
+        this net's device, verbosity, a seed drawn from ``random_state``, ``params``
+        and the user's ``prefix__*`` parameters, fitted on ``X`` (and ``y``)."""
+        if isinstance(spec, net_class):
+            net = spec
+            if not net.initialized_:
+                net.fit(X, y)
+        else:
+            net = net_class(
+                module=spec,
+                device=self.device,
+                verbose=self.verbose,
+                random_state=None if self.random_state is None else draw_seed(self.random_state),
+                **{**params, **self.get_params_for(prefix)},
+            ).fit(X, y)
+        freeze(net.module_)
+        return net
+
+    def _validate_params(self):
+        validate_parameter_constraints(
+            {**self._parameter_constraints, **self._target_constraints},
+            self.get_params(deep=False),
+            caller_name=type(self).__name__,
+        )
+
     def get_params_for_optimizer(self, prefix, named_parameters):
         # torch's CPU optimizers default to the per-tensor loop; the multi-tensor
         # ("foreach") implementation is the same update, about a third faster on the
@@ -224,6 +324,7 @@ class BaseNet(NeuralNet):
                     )
 
     def fit(self, X, y=None, **fit_params):
+        self._validate_params()
         self._record_data(X, y)
         seed = None if self.random_state is None else draw_seed(self.random_state)
         with seeded_torch(seed, check_device(self.device)):

@@ -4,31 +4,44 @@ from numbers import Real
 
 import torch
 from imblearn.utils._docstring import Substitution
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 from torch import nn
 
-from .._torch_utils import draw_seed
-from ..modules import LatentPerturbation
+from .._deprecation import DEPRECATED, rename_prefixed, renamed
+from ..modules import LatentAugmenter
 from ._autoencoder import AdversarialAutoencoderNet
-from ._online import _ClassifierTargets, _OnlineAugmentationNet, _RegressorTargets
+from ._joint import ClassifierTargets, JointAugmentationNet, RegressorTargets
 
 PERTURBATIONS = ("adversarial", "random", "anti-adversarial")
 
 
-class _LatentAdversarialNet(_OnlineAugmentationNet):
+class _LatentAdversarialNet(JointAugmentationNet):
     """Online augmentation by a learned latent perturbation (shared by classifier/regressor).
 
     ``fit`` first trains an :class:`AdversarialAutoencoderNet` (``autoencoder__*``
     parameters reach it; a fitted one passed as ``autoencoder`` is used as is),
     freezes it, then trains the network (``module``) jointly with a
-    :class:`~skadvaug.modules.LatentPerturbation` (``perturber__*``): chosen
-    rare samples become ``decode(encode(x) + delta)``; one backward pass gives
-    both gradients; the network descends its loss and the perturbation module
-    ascends it (``"adversarial"``), descends it too (``"anti-adversarial"``) or
-    is not trained (``"random"``: ``delta = scale * std(z) * N(0, I)``).
+    :class:`~skadvaug.modules.LatentAugmenter` (``augmenter__*``): chosen rare
+    samples become ``decode(encode(x) + delta)``; one backward pass gives both
+    gradients; the network descends its loss and the augmenter (a second
+    player) ascends it (``"adversarial"``), descends it too
+    (``"anti-adversarial"``) or is not trained (``"random"``: ``delta = scale *
+    std(z) * N(0, I)``).
     """
 
-    prefixes_ = [*_OnlineAugmentationNet.prefixes_, "autoencoder"]
+    prefixes_ = [*JointAugmentationNet.prefixes_, "autoencoder"]
+    _players = {"augmenter": "augmenter_lr"}
+    _parameter_constraints: dict = {
+        **JointAugmentationNet._parameter_constraints,
+        "perturbation": [StrOptions(set(PERTURBATIONS))],
+        "scale": [Interval(Real, 0, None, closed="left")],
+        "augmenter_lr": [Interval(Real, 0, None, closed="neither")],
+        "lr_perturber": [
+            Interval(Real, 0, None, closed="neither"),
+            Hidden(StrOptions({DEPRECATED})),
+        ],
+    }
 
     def __init__(
         self,
@@ -38,119 +51,55 @@ class _LatentAdversarialNet(_OnlineAugmentationNet):
         autoencoder=None,
         perturbation="adversarial",
         scale=0.1,
-        lr_perturber=1e-3,
+        augmenter_lr=1e-3,
+        lr_perturber=DEPRECATED,
         **kwargs,
     ):
-        super().__init__(module, criterion, **kwargs)
+        super().__init__(
+            module, criterion, **rename_prefixed(self, kwargs, "perturber", "augmenter")
+        )
         self.autoencoder = autoencoder
         self.perturbation = perturbation
         self.scale = scale
+        self.augmenter_lr = augmenter_lr
         self.lr_perturber = lr_perturber
 
-    def _check_settings(self):
-        super()._check_settings()
-        if self.perturbation not in PERTURBATIONS:
-            raise ValueError(
-                f"perturbation must be one of {PERTURBATIONS}; got {self.perturbation!r}."
-            )
-        if not isinstance(self.scale, Real) or self.scale < 0:
-            raise ValueError(f"scale must be a number >= 0; got {self.scale!r}.")
+    def _player_lr(self, player):
+        return renamed(self, "lr_perturber", "augmenter_lr")
 
     # --------------------------------------------------------------- augmenter
-    def _fit_augmenter(self, X, y, rare):
-        if isinstance(self.autoencoder, AdversarialAutoencoderNet):
-            autoencoder = self.autoencoder
-            if not autoencoder.initialized_:
-                autoencoder.fit(X)
-        else:
-            autoencoder = AdversarialAutoencoderNet(
-                module=self.autoencoder,
-                device=self.device,
-                verbose=self.verbose,
-                random_state=None if self.random_state is None else draw_seed(self.random_state),
-                **self.get_params_for("autoencoder"),
-            ).fit(X)
-        for parameter in autoencoder.module_.parameters():
-            parameter.requires_grad_(False)
-        autoencoder.module_.eval()
-        self.autoencoder_ = autoencoder
+    def _fit_backbone(self, X, y):
+        self.autoencoder_ = self._fit_or_reuse(
+            self.autoencoder, AdversarialAutoencoderNet, "autoencoder", X
+        )
 
-    def initialize_module(self):
-        super().initialize_module()
+    def _build_augmenter(self):
         if not hasattr(self, "autoencoder_"):
             raise ValueError(
-                f"{type(self).__name__} builds its perturbation module after fitting its "
+                f"{type(self).__name__} builds its augmenter after fitting its "
                 "autoencoder: call fit."
             )
-        self.perturber_ = LatentPerturbation(
+        return LatentAugmenter(
+            self.autoencoder_.module_,
             **{
-                "latent_dim": self.autoencoder_.module_.latent_dim,
                 "scale": self.scale,
                 "learned": self.perturbation != "random",
-                **self.get_params_for("perturber"),
-            }
+                **self.get_params_for("augmenter"),
+            },
         )
-        return self
 
-    def initialize_optimizer(self, *args, **kwargs):
-        super().initialize_optimizer(*args, **kwargs)
-        pgroups, params = self.get_params_for_optimizer(
-            "optimizer_perturber", self.perturber_.named_parameters()
-        )
-        if "lr" not in self.get_params_for("optimizer_perturber"):
-            params["lr"] = self.lr_perturber
-        self.optimizer_perturber_ = self.optimizer(*pgroups, **params)
-        return self
+    def _augmenter_objective(self):
+        return {"adversarial": "ascend", "anti-adversarial": "descend"}.get(self.perturbation)
+
+    @property
+    def perturber_(self):
+        """The trained :class:`~skadvaug.modules.LatentPerturbation`."""
+        return self.augmenter_.perturbation
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         super().on_train_begin(net, X=X, y=y, **kwargs)
         latents = self.autoencoder_.encode(X["X"])
         self.perturber_.set_latent_variance(torch.as_tensor(latents, device=self.device))
-
-    def _augment_batch(self, X, y):
-        self.autoencoder_.module_.eval()
-        autoencoder = self.autoencoder_.module_
-        with torch.no_grad():
-            z = autoencoder.encode(X)
-        return autoencoder.decode(z + self.perturber_(z))
-
-    def _zero_grad_augmenter(self):
-        self.optimizer_perturber_.zero_grad()
-
-    def _step_augmenter(self):
-        if self.perturbation == "random":
-            return
-        if self.perturbation == "adversarial":  # ascend the network's loss
-            for parameter in self.perturber_.parameters():
-                if parameter.grad is not None:
-                    parameter.grad.neg_()
-        self.optimizer_perturber_.step()
-
-    # -------------------------------------------------------------- generation
-    def augment(self, X, generator=None):
-        """``decode(encode(x) + delta)`` for every sample of ``X`` (numpy, eval mode).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, ...)
-            Seeds, in the shape the net was fitted on.
-        generator : torch.Generator, default=None
-            Source of the perturbation noise.
-
-        Returns
-        -------
-        X_new : ndarray of shape (n_samples, ...)
-            Augmented samples (float32).
-        """
-        autoencoder = self.autoencoder_.module_
-        autoencoder.eval()
-        self.perturber_.eval()
-
-        def perturbed(batch):
-            z = autoencoder.encode(batch)
-            return autoencoder.decode(z + self.perturber_(z, generator=generator))
-
-        return self._run_batches(perturbed, X)
 
     def perturbations(self, X, generator=None):
         """Latent vectors of ``X`` and their perturbations ``delta`` (numpy, eval mode)."""
@@ -180,17 +129,19 @@ _DOC = """
         Share of the rare samples augmented in each batch (paper: 80%).
     oversample_rare : int, default=1
         How many times each rare sample is fed per epoch (paper: 4).
-    lr_perturber : float, default=1e-3
-        Learning rate of the perturbation module.
+    augmenter_lr : float, default=1e-3
+        Learning rate of the perturbation module (``lr_perturber`` before 0.2).
     **kwargs
         :class:`~skadvaug.nets.BaseNet` / skorch parameters (``max_epochs``,
         ``batch_size``, ``lr``, ``device``, ``random_state``, ``verbose``,
-        ``module__*``, ``autoencoder__*``, ``perturber__*``, ...).
+        ``module__*``, ``autoencoder__*``, ``augmenter__*`` -- the
+        :class:`~skadvaug.modules.LatentPerturbation` arguments, ``perturber__*``
+        before 0.2 --, ...).
 """
 
 
 @Substitution(shared_parameters=_DOC)
-class LatentAdversarialClassifier(_ClassifierTargets, _LatentAdversarialNet, NeuralNetClassifier):
+class LatentAdversarialClassifier(ClassifierTargets, _LatentAdversarialNet, NeuralNetClassifier):
     """Classifier trained on adversarially perturbed latent augmentations (paper 000, joint form).
 
     Kim et al. (2021), §3.3 and §4: the downstream model is the one being
@@ -211,8 +162,10 @@ class LatentAdversarialClassifier(_ClassifierTargets, _LatentAdversarialNet, Neu
     ----------
     autoencoder_ : AdversarialAutoencoderNet
         The fitted, frozen autoencoder.
+    augmenter_ : LatentAugmenter
+        The frozen autoencoder with the trained perturbation module.
     perturber_ : LatentPerturbation
-        The trained perturbation module.
+        The trained perturbation module (``augmenter_.perturbation``).
     module_ : torch.nn.Module
         The trained network.
     classes_ : ndarray
@@ -248,7 +201,7 @@ class LatentAdversarialClassifier(_ClassifierTargets, _LatentAdversarialNet, Neu
 
 
 @Substitution(shared_parameters=_DOC)
-class LatentAdversarialRegressor(_RegressorTargets, _LatentAdversarialNet, NeuralNetRegressor):
+class LatentAdversarialRegressor(RegressorTargets, _LatentAdversarialNet, NeuralNetRegressor):
     """Regressor trained on adversarially perturbed latent augmentations of rare targets.
 
     The imbalanced-regression set-up of Kim et al. (2021), §4: samples whose

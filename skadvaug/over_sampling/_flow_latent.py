@@ -5,8 +5,7 @@ from numbers import Integral, Real
 import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils._docstring import Substitution, _random_state_docstring
-from sklearn.utils._param_validation import Interval, StrOptions
-from torch.nn import functional as F
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 
 from .._base import (
     BaseLearnedSampler,
@@ -14,10 +13,16 @@ from .._base import (
     _rare_threshold_docstring,
     _verbose_docstring,
 )
-from ..augment.latent_attacks import flow_latent_augment, resolve_clamp
-from ..nets import OnlineAugmentationClassifier, OnlineAugmentationRegressor
+from .._deprecation import DEPRECATED, renamed
+from ..augment.latent_attacks import resolve_clamp
+from ..nets import FlowLatentClassifier, FlowLatentRegressor
 from ..transformers import FlowTransformer
-from ..transformers._flow import auto_epochs
+
+_DEPRECATED_INT = [
+    Interval(Integral, 0, None, closed="left"),
+    StrOptions({"auto"}),
+    Hidden(StrOptions({DEPRECATED})),
+]
 
 
 @Substitution(
@@ -37,14 +42,18 @@ class FlowLatentSampler(BaseLearnedSampler):
     - ``attack="random"`` (Randomized-LA, §4.1): ``delta = epsilon * N(0, I)``,
       projected onto the ``norm`` ball (ℓ2 scaling or ℓ∞ clipping);
     - ``attack="adversarial"`` (Adversarial-LA, §4.2): PGD in latent space —
-      random start inside the ball, ``n_steps`` steps of size ``step_size``
+      random start inside the ball, ``attack_steps`` steps of size ``step_size``
       along the normalised gradient (sign for ℓ∞) of a surrogate model's loss at
       ``F^-1(z + delta)``, projection back onto the ball. The surrogate (a small
       network matched to the data kind, as for
       :class:`~skadvaug.LatentAdversarialSampler`) is trained on the data first.
 
     Because ``F`` is exactly invertible, every synthetic sample is the decoding
-    of a latent code at most ``epsilon`` away from its seed's.
+    of a latent code at most ``epsilon`` away from its seed's. The attack is the
+    augmenter (:class:`~skadvaug.modules.FlowLatentAttack`) of a
+    :class:`~skadvaug.nets.FlowLatentClassifier` (or
+    :class:`~skadvaug.nets.FlowLatentRegressor`) whose network is the surrogate,
+    trained on the data without augmentation.
 
     Parameters
     ----------
@@ -62,8 +71,8 @@ class FlowLatentSampler(BaseLearnedSampler):
     step_size : float, default=0.5
         PGD step size ``alpha`` (paper: 0.5).
 
-    n_steps : int, default=3
-        PGD steps ``k`` (paper: 3).
+    attack_steps : int, default=3
+        PGD steps ``k`` (paper: 3; ``n_steps`` before 0.2).
 
     attack_labels : {{"true", "predicted"}}, default="true"
         PGD ascends the loss of the seeds' own labels, or of the surrogate's
@@ -87,14 +96,15 @@ class FlowLatentSampler(BaseLearnedSampler):
     flow_hidden : int, default=64
         Width of the flow's coupling networks.
 
+    flow_epochs : int or "auto", default="auto"
+        Flow training epochs (``max_epochs`` before 0.2; ``"auto"``: about
+        1,000 steps).
+
     conditional : bool, default=False
         Class-conditional flow (the paper's FashionMNIST set-up); classes only.
 
     dequantize : {{"auto"}} or bool, default="auto"
         Dequantise integer-valued data while training the flow.
-
-    max_epochs : int or "auto", default="auto"
-        Flow training epochs (``"auto"``: about 1,000 steps).
 
     surrogate : torch module class, default=None
         Surrogate network for the adversarial attack (``input_shape``,
@@ -104,7 +114,8 @@ class FlowLatentSampler(BaseLearnedSampler):
         Extra constructor arguments of the surrogate.
 
     surrogate_epochs : int or "auto", default="auto"
-        Surrogate training epochs (``"auto"``: about 500 steps).
+        Surrogate training epochs (``"auto"``: about 500 steps); the random
+        attack trains no surrogate.
 
     batch_size : int, default=256
         Mini-batch size of both trainings.
@@ -131,8 +142,11 @@ class FlowLatentSampler(BaseLearnedSampler):
     flow_ : skadvaug.transformers.FlowTransformer
         The fitted flow; ``flow_.transform`` measures latent distances.
 
-    surrogate_ : skorch net or None
-        The surrogate of the adversarial attack.
+    surrogate_ : skadvaug.nets.FlowLatentClassifier or \
+skadvaug.nets.FlowLatentRegressor
+        The joint net: its ``module_`` is the surrogate of the adversarial
+        attack (untrained for ``attack="random"``), its ``augmenter_`` the
+        attack.
 
     clamp_ : (low, high) or None
         Bounds the synthetic samples were clipped to (per channel for ``"auto"``).
@@ -161,7 +175,7 @@ class FlowLatentSampler(BaseLearnedSampler):
     >>> from sklearn.datasets import make_classification
     >>> from skadvaug import FlowLatentSampler
     >>> X, y = make_classification(200, n_features=5, weights=[0.85], random_state=0)
-    >>> sampler = FlowLatentSampler(max_epochs=5, surrogate_epochs=5, random_state=0)
+    >>> sampler = FlowLatentSampler(flow_epochs=5, surrogate_epochs=5, random_state=0)
     >>> X_res, y_res = sampler.fit_resample(X, y)
     >>> sorted(Counter(y_res.tolist()).items())
     [(0, 169), (1, 169)]
@@ -173,7 +187,7 @@ class FlowLatentSampler(BaseLearnedSampler):
         "norm": [StrOptions({"l2", "linf"})],
         "epsilon": [Interval(Real, 0, None, closed="left")],
         "step_size": [Interval(Real, 0, None, closed="left")],
-        "n_steps": [Interval(Integral, 0, None, closed="left")],
+        "attack_steps": [Interval(Integral, 0, None, closed="left")],
         "attack_labels": [StrOptions({"true", "predicted"})],
         "clamp": [StrOptions({"auto"}), tuple, list, None],
         "flow": [type, None],
@@ -181,12 +195,14 @@ class FlowLatentSampler(BaseLearnedSampler):
         "flow_hidden": [Interval(Integral, 1, None, closed="left")],
         "conditional": ["boolean"],
         "dequantize": ["boolean", StrOptions({"auto"})],
-        "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "flow_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "surrogate": [type, None],
         "surrogate_params": [dict, None],
         "surrogate_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [Interval(Integral, 2, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
+        "n_steps": _DEPRECATED_INT,
+        "max_epochs": _DEPRECATED_INT,
     }
 
     def __init__(
@@ -197,7 +213,7 @@ class FlowLatentSampler(BaseLearnedSampler):
         norm="l2",
         epsilon=1.0,
         step_size=0.5,
-        n_steps=3,
+        attack_steps=3,
         attack_labels="true",
         clamp="auto",
         flow=None,
@@ -205,7 +221,7 @@ class FlowLatentSampler(BaseLearnedSampler):
         flow_hidden=64,
         conditional=False,
         dequantize="auto",
-        max_epochs="auto",
+        flow_epochs="auto",
         surrogate=None,
         surrogate_params=None,
         surrogate_epochs="auto",
@@ -215,6 +231,8 @@ class FlowLatentSampler(BaseLearnedSampler):
         device="auto",
         verbose=0,
         random_state=None,
+        n_steps=DEPRECATED,
+        max_epochs=DEPRECATED,
     ):
         super().__init__(
             sampling_strategy=sampling_strategy,
@@ -227,7 +245,7 @@ class FlowLatentSampler(BaseLearnedSampler):
         self.norm = norm
         self.epsilon = epsilon
         self.step_size = step_size
-        self.n_steps = n_steps
+        self.attack_steps = attack_steps
         self.attack_labels = attack_labels
         self.clamp = clamp
         self.flow = flow
@@ -235,105 +253,69 @@ class FlowLatentSampler(BaseLearnedSampler):
         self.flow_hidden = flow_hidden
         self.conditional = conditional
         self.dequantize = dequantize
-        self.max_epochs = max_epochs
+        self.flow_epochs = flow_epochs
         self.surrogate = surrogate
         self.surrogate_params = surrogate_params
         self.surrogate_epochs = surrogate_epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.n_steps = n_steps
+        self.max_epochs = max_epochs
 
-    def _fit_augmentation(self, X, y, *, groups, random_state):
-        self.clamp_ = resolve_clamp(self.clamp, X)
+    def _make_net(self, X, y, *, random_state):
         if self.conditional and self.rare_threshold is not None:
             raise ValueError(
                 "conditional=True conditions the flow on class labels; it cannot be used "
                 "with continuous targets (rare_threshold)."
             )
+        self.clamp_ = resolve_clamp(self.clamp, X)
+        flow_seed = self._torch_seed(random_state)
         self.flow_ = FlowTransformer(
             flow=self.flow,
-            n_steps=self.flow_steps,
-            hidden=self.flow_hidden,
+            flow_steps=self.flow_steps,
+            flow_hidden=self.flow_hidden,
             conditional=self.conditional,
             dequantize=self.dequantize,
-            max_epochs=self.max_epochs,
+            max_epochs=renamed(self, "max_epochs", "flow_epochs"),
             batch_size=self.batch_size,
             lr=self.lr,
             device=self.device_,
-            random_state=self._torch_seed(random_state),
+            random_state=flow_seed,
             verbose=self.verbose,
         ).fit(X, y if self.conditional else None)
+        adversarial = self.attack == "adversarial"
+        net = FlowLatentClassifier if self.rare_threshold is None else FlowLatentRegressor
+        return net(
+            module=self.surrogate,
+            flow=self.flow_.flow_,
+            attack=self.attack,
+            norm=self.norm,
+            epsilon=self.epsilon,
+            step_size=self.step_size,
+            attack_steps=renamed(self, "n_steps", "attack_steps"),
+            attack_labels=self.attack_labels,
+            clamp=None,  # clipped in the input's units, see _augment
+            augment_fraction=0.0,  # the surrogate trains on the data as it is
+            # The random attack needs no surrogate: nothing trained, no seed drawn.
+            max_epochs=self._epochs(
+                self.surrogate_epochs, len(X), self.batch_size, steps=500, low=10, high=200
+            )
+            if adversarial
+            else 0,
+            batch_size=self.batch_size,
+            lr=self.lr,
+            device=self.device_,
+            verbose=self.verbose,
+            random_state=self._torch_seed(random_state) if adversarial else flow_seed,
+            **{f"module__{k}": v for k, v in (self.surrogate_params or {}).items()},
+        )
+
+    def _fit_augmentation(self, X, y, *, groups, random_state):
+        super()._fit_augmentation(X, y, groups=groups, random_state=random_state)
         self.history_ = {"flow": self.flow_.flow_.history}
-        self.surrogate_ = None
         if self.attack == "adversarial":
-            self.surrogate_ = self._fit_surrogate(X, y, random_state)
             self.history_["surrogate"] = self.surrogate_.history
 
-    def _fit_surrogate(self, X, y, random_state):
-        epochs = self.surrogate_epochs
-        if epochs == "auto":
-            epochs = auto_epochs(len(X), self.batch_size, 500, 10, 200)
-        params = {
-            "module": self.surrogate,
-            "max_epochs": epochs,
-            "batch_size": self.batch_size,
-            "lr": self.lr,
-            "device": self.device_,
-            "verbose": self.verbose,
-            "random_state": self._torch_seed(random_state),
-            **{f"module__{k}": v for k, v in (self.surrogate_params or {}).items()},
-        }
-        X_flow = self.flow_._standardize(X)
-        if self.rare_threshold is None:
-            return OnlineAugmentationClassifier(**params).fit(X_flow, y)
-        self.target_mean_, self.target_scale_ = float(y.mean()), float(y.std() or 1.0)
-        return OnlineAugmentationRegressor(**params).fit(X_flow, self._scaled_targets(y))
-
-    def _scaled_targets(self, y):
-        return ((y - self.target_mean_) / self.target_scale_).astype(np.float32)
-
-    def _loss_function(self, targets):
-        network = self.surrogate_.module_
-        if self.rare_threshold is None:
-            return lambda x_tilde: F.cross_entropy(network(x_tilde), targets)
-        return lambda x_tilde: F.mse_loss(network(x_tilde).squeeze(1), targets)
-
     def _augment(self, X_seeds, y_seeds, *, group, random_state):
-        flow_net = self.flow_.flow_
-        flow = flow_net.module_.eval()
-        generator = self._torch_generator(random_state)
-        conditional_labels = self.flow_._labels(y_seeds, len(y_seeds))
-        if self.surrogate_ is not None:
-            self.surrogate_.module_.eval()
-            if self.rare_threshold is None:
-                encoded = self.surrogate_.label_encoder_.transform(y_seeds)
-                targets = encoded.astype(np.int64)
-                if self.attack_labels == "predicted":
-                    targets = self.surrogate_.label_encoder_.transform(
-                        self.surrogate_.predict(self.flow_._standardize(X_seeds))
-                    ).astype(np.int64)
-            else:
-                targets = self._scaled_targets(y_seeds)
-        else:
-            targets = None
-
-        def perturbed(x, labels, target):
-            loss_fn = None if target is None else self._loss_function(target)
-            return flow_latent_augment(
-                flow,
-                x,
-                attack=self.attack,
-                epsilon=self.epsilon,
-                norm=self.norm,
-                step_size=self.step_size,
-                n_steps=self.n_steps,
-                loss_fn=loss_fn,
-                labels=labels,
-                generator=generator,
-            )
-
-        # _run_batches switches gradients off; the PGD attack turns them on for itself.
-        generated = flow_net._run_batches(
-            perturbed, self.flow_._standardize(X_seeds), conditional_labels, targets
-        )
-        generated = generated.astype(np.float64) * self.flow_.scale_ + self.flow_.mean_
+        generated = super()._augment(X_seeds, y_seeds, group=group, random_state=random_state)
         return generated if self.clamp_ is None else np.clip(generated, *self.clamp_)

@@ -1,12 +1,10 @@
 """Latent-space adversarial oversampling (Kim, Choi & Choo, ACML 2021)."""
 
-import math
 from numbers import Integral, Real
 
-import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils._docstring import Substitution, _random_state_docstring
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 
 from .._base import (
     BaseLearnedSampler,
@@ -14,14 +12,9 @@ from .._base import (
     _rare_threshold_docstring,
     _verbose_docstring,
 )
+from .._deprecation import DEPRECATED, renamed
 from ..modules import Discriminator
 from ..nets import LatentAdversarialClassifier, LatentAdversarialRegressor
-
-
-def _auto_epochs(n_samples, batch_size, steps, low, high):
-    """Epochs giving about ``steps`` optimiser steps, within ``[low, high]``."""
-    n_batches = max(1, math.ceil(n_samples / batch_size))
-    return int(np.clip(round(steps / n_batches), low, high))
 
 
 @Substitution(
@@ -101,13 +94,13 @@ default="adversarial"
     discriminator_lr : float, default=4e-3
         Discriminator learning rate (TTUR); equal to ``lr`` switches TTUR off.
 
-    max_epochs : int or "auto", default="auto"
-        Autoencoder epochs; ``"auto"`` gives about 400 optimiser steps (10 to
-        200 epochs).
+    autoencoder_epochs : int or "auto", default="auto"
+        Autoencoder epochs (``max_epochs`` before 0.2); ``"auto"`` gives about
+        400 optimiser steps (10 to 200 epochs).
 
-    adversarial_epochs : int or "auto", default="auto"
-        Epochs of the joint perturbation/surrogate phase; ``"auto"`` gives about
-        200 steps (5 to 100 epochs).
+    surrogate_epochs : int or "auto", default="auto"
+        Epochs of the joint perturbation/surrogate phase (``adversarial_epochs``
+        before 0.2); ``"auto"`` gives about 200 steps (5 to 100 epochs).
 
     batch_size : int, default=64
         Mini-batch size of both phases.
@@ -160,7 +153,9 @@ default="adversarial"
 
     surrogate_ : skadvaug.nets.LatentAdversarialClassifier or \
 skadvaug.nets.LatentAdversarialRegressor
-        The joint net; its ``module_`` is the surrogate model.
+        The joint net; its ``module_`` is the surrogate model, its
+        ``augmenter_`` (a :class:`~skadvaug.modules.LatentAugmenter`) makes the
+        synthetic samples.
 
     history_ : dict
         Per-epoch losses: ``history_["autoencoder"]`` (``recon_loss``,
@@ -189,7 +184,7 @@ skadvaug.nets.LatentAdversarialRegressor
     >>> from skadvaug import LatentAdversarialSampler
     >>> from skadvaug.datasets import make_imbalanced_sequences
     >>> X, y = make_imbalanced_sequences(n_samples=100, n_timepoints=32, random_state=0)
-    >>> sampler = LatentAdversarialSampler(max_epochs=5, adversarial_epochs=2,
+    >>> sampler = LatentAdversarialSampler(autoencoder_epochs=5, surrogate_epochs=2,
     ...                                    random_state=0)
     >>> X_res, y_res = sampler.fit_resample(X, y)
     >>> X_res.shape, sorted(Counter(y_res.tolist()).items())
@@ -209,8 +204,18 @@ skadvaug.nets.LatentAdversarialRegressor
         "real_cost": [Interval(Real, 0, None, closed="neither")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "discriminator_lr": [Interval(Real, 0, None, closed="neither")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "adversarial_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "autoencoder_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "surrogate_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "max_epochs": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+            Hidden(StrOptions({DEPRECATED})),
+        ],
+        "adversarial_epochs": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+            Hidden(StrOptions({DEPRECATED})),
+        ],
         "batch_size": [Interval(Integral, 2, None, closed="left")],
         "augment_fraction": [Interval(Real, 0, 1, closed="both")],
         "autoencoder": [type, None],
@@ -234,8 +239,8 @@ skadvaug.nets.LatentAdversarialRegressor
         real_cost=5.0,
         lr=1e-3,
         discriminator_lr=4e-3,
-        max_epochs="auto",
-        adversarial_epochs="auto",
+        autoencoder_epochs="auto",
+        surrogate_epochs="auto",
         batch_size=64,
         augment_fraction=0.8,
         autoencoder=None,
@@ -246,6 +251,8 @@ skadvaug.nets.LatentAdversarialRegressor
         device="auto",
         verbose=0,
         random_state=None,
+        max_epochs=DEPRECATED,
+        adversarial_epochs=DEPRECATED,
     ):
         super().__init__(
             sampling_strategy=sampling_strategy,
@@ -265,74 +272,69 @@ skadvaug.nets.LatentAdversarialRegressor
         self.real_cost = real_cost
         self.lr = lr
         self.discriminator_lr = discriminator_lr
-        self.max_epochs = max_epochs
-        self.adversarial_epochs = adversarial_epochs
+        self.autoencoder_epochs = autoencoder_epochs
+        self.surrogate_epochs = surrogate_epochs
         self.batch_size = batch_size
         self.augment_fraction = augment_fraction
         self.autoencoder = autoencoder
         self.autoencoder_params = autoencoder_params
         self.surrogate = surrogate
         self.surrogate_params = surrogate_params
+        self.max_epochs = max_epochs
+        self.adversarial_epochs = adversarial_epochs
 
-    def _min_group_size(self):
-        return 1
-
-    def _net_params(self, n_samples, random_state):
+    def _make_net(self, X, y, *, random_state):
         autoencoder_params = dict(self.autoencoder_params or {})
         if self.latent_dim is not None and self.data_kind_ == "tabular":
             autoencoder_params.setdefault("latent_dim", self.latent_dim)
-        ae_epochs = self.max_epochs
-        if ae_epochs == "auto":
-            ae_epochs = _auto_epochs(n_samples, self.batch_size, 400, 10, 200)
-        adversarial_epochs = self.adversarial_epochs
-        if adversarial_epochs == "auto":
-            adversarial_epochs = _auto_epochs(n_samples, self.batch_size, 200, 5, 100)
-        return {
-            "module": self.surrogate,
-            "autoencoder": self.autoencoder,
-            "perturbation": self.perturbation,
-            "scale": self.scale,
-            "augment_fraction": self.augment_fraction,
-            "lr": self.lr,
-            "lr_perturber": self.lr,
-            "max_epochs": adversarial_epochs,
-            "batch_size": self.batch_size,
-            "device": self.device_,
-            "verbose": self.verbose,
-            "random_state": self._torch_seed(random_state),
-            "perturber__noise_dim": self.noise_dim,
-            "perturber__hidden_dim": self.hidden_dim,
-            "perturber__weight_norm": self.weight_norm,
-            "autoencoder__max_epochs": ae_epochs,
-            "autoencoder__batch_size": self.batch_size,
-            "autoencoder__lr": self.lr,
-            "autoencoder__lr_discriminator": self.discriminator_lr,
-            "autoencoder__discriminator": Discriminator if self.discriminator else None,
-            "autoencoder__adversarial_weight": self.adversarial_weight,
-            "autoencoder__real_cost": self.real_cost,
+        epochs = {"n_samples": len(X), "batch_size": self.batch_size}
+        net = (
+            LatentAdversarialClassifier
+            if self.rare_threshold is None
+            else LatentAdversarialRegressor
+        )
+        return net(
+            module=self.surrogate,
+            autoencoder=self.autoencoder,
+            perturbation=self.perturbation,
+            scale=self.scale,
+            augment_fraction=self.augment_fraction,
+            lr=self.lr,
+            augmenter_lr=self.lr,
+            max_epochs=self._epochs(
+                renamed(self, "adversarial_epochs", "surrogate_epochs"),
+                **epochs,
+                steps=200,
+                low=5,
+                high=100,
+            ),
+            batch_size=self.batch_size,
+            device=self.device_,
+            verbose=self.verbose,
+            random_state=self._torch_seed(random_state),
+            augmenter__noise_dim=self.noise_dim,
+            augmenter__hidden_dim=self.hidden_dim,
+            augmenter__weight_norm=self.weight_norm,
+            autoencoder__max_epochs=self._epochs(
+                renamed(self, "max_epochs", "autoencoder_epochs"),
+                **epochs,
+                steps=400,
+                low=10,
+                high=200,
+            ),
+            autoencoder__batch_size=self.batch_size,
+            autoencoder__lr=self.lr,
+            autoencoder__discriminator_lr=self.discriminator_lr,
+            autoencoder__discriminator=Discriminator if self.discriminator else None,
+            autoencoder__adversarial_weight=self.adversarial_weight,
+            autoencoder__real_cost=self.real_cost,
             **{f"autoencoder__module__{k}": v for k, v in autoencoder_params.items()},
             **{f"module__{k}": v for k, v in (self.surrogate_params or {}).items()},
-        }
+        )
 
     def _fit_augmentation(self, X, y, *, groups, random_state):
-        self._fit_standardizer(X)
-        resampled = [group for group, n in self.sampling_strategy_.items() if n > 0]
-        rare_mask = np.isin(groups, resampled)
-        params = self._net_params(len(X), random_state)
-        if self.rare_threshold is None:
-            net = LatentAdversarialClassifier(**params)
-            target = y
-        else:
-            net = LatentAdversarialRegressor(**params)
-            target = (y - y.mean()) / (y.std() or 1.0)
-        net.fit(self._standardize(X), target, rare_mask=rare_mask)
-        self.surrogate_ = net
+        super()._fit_augmentation(X, y, groups=groups, random_state=random_state)
+        net = self.surrogate_
         self.autoencoder_ = net.autoencoder_
         self.perturber_ = net.perturber_
         self.history_ = {"autoencoder": net.autoencoder_.history, "adversarial": net.history}
-
-    def _augment(self, X_seeds, y_seeds, *, group, random_state):
-        generated = self.surrogate_.augment(
-            self._standardize(X_seeds), generator=self._torch_generator(random_state)
-        )
-        return self._unstandardize(generated)

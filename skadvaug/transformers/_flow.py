@@ -11,21 +11,18 @@ from sklearn.base import (
     _fit_context,
 )
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._base import TorchEstimatorMixin
+from .._deprecation import DEPRECATED, renamed
 from .._kinds import data_kind
-from .._torch_utils import check_device, draw_seed
 from ..nets import FlowNet
 
 
-def auto_epochs(n_samples, batch_size, steps, low, high):
-    """Epochs giving about ``steps`` optimiser steps, within ``[low, high]``."""
-    n_batches = max(1, math.ceil(n_samples / batch_size))
-    return int(np.clip(round(steps / n_batches), low, high))
-
-
-class FlowTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class FlowTransformer(
+    TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+):
     """Map samples to the latent space of a normalizing flow, and back exactly.
 
     ``fit`` trains an invertible flow ``F`` by maximum likelihood with a standard
@@ -48,11 +45,11 @@ class FlowTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         :class:`~skadvaug.modules.VectorFlow`,
         :class:`~skadvaug.modules.CouplingFlow1d` or
         :class:`~skadvaug.modules.CouplingFlow2d` by data kind.
-    n_steps : int, default=8
-        Flow steps.
-    hidden : int, default=64
+    flow_steps : int, default=8
+        Flow steps (``n_steps`` before 0.2).
+    flow_hidden : int, default=64
         Width of the coupling networks (MLP widths for tables, channels for
-        convolutions).
+        convolutions; ``hidden`` before 0.2).
     conditional : bool, default=False
         Class-conditional flow: ``fit``, ``transform``, ``inverse_transform`` and
         ``score_samples`` then need the class labels ``y``.
@@ -83,6 +80,8 @@ class FlowTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Kind of the fitted data.
     classes_ : ndarray
         Class labels, for a conditional flow.
+    data_mean_, data_scale_ : ndarray
+        Per-feature / per-channel standardisation applied before the flow.
     n_features_in_ : int
         ``X.shape[1]``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -112,8 +111,8 @@ class FlowTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     _parameter_constraints: dict = {
         "flow": [type, None],
-        "n_steps": [Interval(Integral, 1, None, closed="left")],
-        "hidden": [Interval(Integral, 1, None, closed="left")],
+        "flow_steps": [Interval(Integral, 1, None, closed="left")],
+        "flow_hidden": [Interval(Integral, 1, None, closed="left")],
         "conditional": ["boolean"],
         "dequantize": ["boolean", StrOptions({"auto"})],
         "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
@@ -122,14 +121,16 @@ class FlowTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         "device": [str],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "n_steps": [Interval(Integral, 1, None, closed="left"), Hidden(StrOptions({DEPRECATED}))],
+        "hidden": [Interval(Integral, 1, None, closed="left"), Hidden(StrOptions({DEPRECATED}))],
     }
 
     def __init__(
         self,
         flow=None,
         *,
-        n_steps=8,
-        hidden=64,
+        flow_steps=8,
+        flow_hidden=64,
         conditional=False,
         dequantize="auto",
         max_epochs="auto",
@@ -138,10 +139,12 @@ class FlowTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         device="auto",
         random_state=None,
         verbose=0,
+        n_steps=DEPRECATED,
+        hidden=DEPRECATED,
     ):
         self.flow = flow
-        self.n_steps = n_steps
-        self.hidden = hidden
+        self.flow_steps = flow_steps
+        self.flow_hidden = flow_hidden
         self.conditional = conditional
         self.dequantize = dequantize
         self.max_epochs = max_epochs
@@ -150,6 +153,8 @@ class FlowTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.n_steps = n_steps
+        self.hidden = hidden
 
     # ---------------------------------------------------------------- helpers
     def _validate(self, X, *, reset):
@@ -186,17 +191,6 @@ class FlowTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             raise ValueError(f"y has labels {sorted(unknown)} not seen in fit.")
         return self._label_encoder.transform(y)
 
-    def _standardize(self, X):
-        return ((X - self.mean_) / self.scale_).astype(np.float32)
-
-    def _module_params(self):
-        size = (
-            {"hidden": (self.hidden, self.hidden)}
-            if self.data_kind_ == "tabular"
-            else {"hidden_channels": self.hidden}
-        )
-        return {"module__n_steps": self.n_steps, **{f"module__{k}": v for k, v in size.items()}}
-
     # ---------------------------------------------------------------- fitting
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -217,7 +211,7 @@ class FlowTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         X = self._validate(X, reset=True)
         self.input_shape_ = tuple(X.shape[1:])
         self.data_kind_ = data_kind(X.ndim)
-        self.device_ = check_device(self.device)
+        self._resolve_device()
         labels = None
         if self.conditional:
             if y is None:
@@ -225,28 +219,25 @@ class FlowTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             self._label_encoder = LabelEncoder().fit(np.asarray(y))
             self.classes_ = self._label_encoder.classes_
             labels = self._labels(y, len(X))
-        axes = tuple(axis for axis in range(X.ndim) if axis != 1)
-        self.mean_ = X.mean(axis=axes, keepdims=True)[0]
-        scale = X.std(axis=axes, keepdims=True)[0]
-        self.scale_ = np.where(scale > 0, scale, 1.0)
+        self._fit_standardizer(X)
         integer_valued = bool(np.all(np.equal(np.mod(X, 1), 0)))
         dequantize = integer_valued if self.dequantize == "auto" else self.dequantize
-        scale_per_value = np.broadcast_to(self.scale_, self.input_shape_)
-        epochs = self.max_epochs
-        if epochs == "auto":
-            epochs = auto_epochs(len(X), self.batch_size, 1000, 10, 300)
+        scale_per_value = np.broadcast_to(self.data_scale_, self.input_shape_)
         self.flow_ = FlowNet(
             module=self.flow,
             conditional=self.conditional,
-            dequantization=(1.0 / self.scale_.reshape(-1)) if dequantize else None,
+            dequantization=(1.0 / self.data_scale_.reshape(-1)) if dequantize else None,
             log_scale_sum=float(np.log(scale_per_value).sum()),
-            max_epochs=epochs,
+            max_epochs=self._epochs(
+                self.max_epochs, len(X), self.batch_size, steps=1000, low=10, high=300
+            ),
             batch_size=self.batch_size,
             lr=self.lr,
             device=self.device_,
             verbose=self.verbose,
-            random_state=draw_seed(self.random_state) if self.random_state is not None else None,
-            **self._module_params(),
+            random_state=None if self.random_state is None else self._torch_seed(self.random_state),
+            module__n_steps=renamed(self, "n_steps", "flow_steps"),
+            module__hidden=renamed(self, "hidden", "flow_hidden"),
         ).fit(self._standardize(X), labels)
         self._n_features_out = math.prod(self.input_shape_)
         return self
@@ -296,7 +287,7 @@ class FlowTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 f"Z must be 2-D with {self._n_features_out} columns; got shape {Z.shape}."
             )
         decoded = self.flow_.inverse(Z, self._labels(y, len(Z)))
-        return decoded.astype(np.float64) * self.scale_ + self.mean_
+        return self._unstandardize(decoded.astype(np.float64))
 
     def score_samples(self, X, y=None):
         """Log-likelihood of each sample under the flow, in the data's units.

@@ -57,13 +57,19 @@ def test_fake_cost_zero_makes_the_discriminator_call_everything_real(table):
 
 
 def test_ttur_gives_the_discriminator_its_own_faster_optimizer(table):
-    net = _net(max_epochs=1, lr=1e-3, lr_discriminator=4e-3).fit(table)
+    net = _net(max_epochs=1, lr=1e-3, discriminator_lr=4e-3).fit(table)
     assert net.optimizer_.param_groups[0]["lr"] == 1e-3
     assert net.optimizer_discriminator_.param_groups[0]["lr"] == 4e-3
     generator_params = {id(p) for g in net.optimizer_.param_groups for p in g["params"]}
     assert not generator_params & {id(p) for p in net.discriminator_.parameters()}
     overridden = _net(max_epochs=1, optimizer_discriminator__lr=1e-3).fit(table)
     assert overridden.optimizer_discriminator_.param_groups[0]["lr"] == 1e-3
+
+
+def test_the_old_discriminator_learning_rate_name_still_works_with_a_future_warning(table):
+    with pytest.warns(FutureWarning, match="'lr_discriminator' was renamed 'discriminator_lr'"):
+        net = _net(max_epochs=1, lr_discriminator=2e-3).fit(table)
+    assert net.optimizer_discriminator_.param_groups[0]["lr"] == 2e-3
 
 
 def test_no_discriminator_trains_a_plain_autoencoder(table):

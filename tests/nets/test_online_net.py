@@ -1,5 +1,7 @@
 """Online augmentation of rare samples (skadvaug/nets/_online.py)."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -33,20 +35,29 @@ def test_no_augmentation_is_plain_training_with_optional_oversampling(sequences)
 def test_augmentation_parameters_reach_the_function(sequences, monkeypatch):
     X, y = sequences
     seen = {}
-    from skadvaug import augment
+    from skadvaug.augment import AUGMENTATIONS
 
-    original = augment.apply
+    entry = AUGMENTATIONS["window_warp"]
 
-    def spy(method, X_batch, **kwargs):
-        seen.update(kwargs, method=method)
-        return original(method, X_batch, **kwargs)
+    def spy(X_batch, **kwargs):
+        seen.update(kwargs)
+        return entry.numpy(X_batch, **kwargs)
 
-    monkeypatch.setattr(augment, "apply", spy)
-    OnlineAugmentationClassifier(
-        augmentation="window_warp", augmentation__window_ratio=0.3, max_epochs=1, random_state=0
+    monkeypatch.setitem(AUGMENTATIONS, "window_warp", dataclasses.replace(entry, numpy=spy))
+    net = OnlineAugmentationClassifier(
+        augmentation="window_warp", augmenter__window_ratio=0.3, max_epochs=1, random_state=0
     ).fit(X, y)
-    assert seen["method"] == "window_warp"
     assert seen["window_ratio"] == 0.3
+    assert net.augmenter_.method == "window_warp"
+
+
+def test_the_old_augmentation_prefix_still_works_with_a_future_warning(sequences):
+    X, y = sequences
+    with pytest.warns(FutureWarning, match="'augmentation__\\*' was renamed 'augmenter__\\*'"):
+        old = OnlineAugmentationClassifier(
+            augmentation="window_warp", augmentation__window_ratio=0.3, max_epochs=1
+        )
+    assert old.get_params()["augmenter__window_ratio"] == 0.3
 
 
 def test_augmentation_that_does_not_fit_the_data_kind_is_refused():

@@ -16,7 +16,7 @@ from skadvaug import Flatten, FlowLatentSampler
 from skadvaug.datasets import make_imbalanced_sequences, make_sequence_regression
 from skadvaug.nets import FlowLatentClassifier, FlowNet
 
-FAST = {"max_epochs": 5, "surrogate_epochs": 5, "random_state": 0}
+FAST = {"flow_epochs": 5, "surrogate_epochs": 5, "random_state": 0}
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +36,8 @@ def fitted(request, table):
         epsilon=epsilon,
         clamp=None,  # the ball bounds the unclipped decoding
         step_size=epsilon / 2,
-        n_steps=5,
-        max_epochs=30,
+        attack_steps=5,
+        flow_epochs=30,
         surrogate_epochs=30,
         random_state=0,
     )
@@ -100,7 +100,7 @@ def test_random_attack_needs_no_surrogate(table):
     X, y = table
     sampler = FlowLatentSampler(attack="random", norm="linf", epsilon=0.25, **FAST)
     sampler.fit_resample(X, y)
-    assert sampler.surrogate_ is None
+    assert len(sampler.surrogate_.history) == 0  # its network is never trained
     assert "surrogate" not in sampler.history_
 
 
@@ -147,7 +147,7 @@ def test_deterministic_and_picklable(table):
 def test_pipeline_grid_search_over_epsilon():
     X, y = make_imbalanced_sequences(90, n_timepoints=16, noise=0.5, random_state=0)
     pipeline = make_pipeline(
-        FlowLatentSampler(max_epochs=2, surrogate_epochs=2, random_state=0),
+        FlowLatentSampler(flow_epochs=2, surrogate_epochs=2, random_state=0),
         Flatten(),
         LogisticRegression(max_iter=500),
     )
@@ -217,16 +217,16 @@ def test_bad_clamp_is_refused_with_its_name(table, clamp):
 # ------------------------------------------------------------------ joint form
 def test_joint_classifier_recomputes_the_attack_against_the_current_network(table, monkeypatch):
     X, y = table
-    from skadvaug.nets import _flow_latent
+    from skadvaug.modules import _augmenters
 
     calls = []
-    original = _flow_latent.flow_latent_augment
+    original = _augmenters.flow_latent_augment
 
     def spy(flow, x, **kwargs):
         calls.append(kwargs["loss_fn"] is not None)
         return original(flow, x, **kwargs)
 
-    monkeypatch.setattr(_flow_latent, "flow_latent_augment", spy)
+    monkeypatch.setattr(_augmenters, "flow_latent_augment", spy)
     clf = FlowLatentClassifier(max_epochs=2, flow__max_epochs=2, batch_size=100, random_state=0)
     clf.fit(X.astype(np.float32), y)
     assert len(calls) == 2 * 4  # every batch of every epoch
@@ -236,17 +236,17 @@ def test_joint_classifier_recomputes_the_attack_against_the_current_network(tabl
 
 def test_joint_classifier_clamps_the_perturbed_batches(table, monkeypatch):
     X, y = table
-    from skadvaug.nets import _flow_latent
+    from skadvaug.modules import _augmenters
 
     seen = []
-    original = _flow_latent.flow_latent_augment
+    original = _augmenters.flow_latent_augment
 
     def spy(flow, x, **kwargs):
         out = original(flow, x, **kwargs)
         seen.append((kwargs["clamp"], float(out.min()), float(out.max())))
         return out
 
-    monkeypatch.setattr(_flow_latent, "flow_latent_augment", spy)
+    monkeypatch.setattr(_augmenters, "flow_latent_augment", spy)
     FlowLatentClassifier(
         clamp=(-1.0, 1.0), max_epochs=1, flow__max_epochs=1, batch_size=100, random_state=0
     ).fit(X.astype(np.float32), y)

@@ -16,7 +16,7 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from skadvaug import Flatten, LatentAdversarialSampler
 from skadvaug.datasets import make_imbalanced_sequences, make_sequence_regression
 
-FAST = {"max_epochs": 5, "adversarial_epochs": 2, "random_state": 0}
+FAST = {"autoencoder_epochs": 5, "surrogate_epochs": 2, "random_state": 0}
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def blobs():
 @pytest.fixture(scope="module")
 def fitted_on_blobs(blobs):
     X, y = blobs
-    sampler = LatentAdversarialSampler(max_epochs=40, adversarial_epochs=10, random_state=0)
+    sampler = LatentAdversarialSampler(autoencoder_epochs=40, surrogate_epochs=10, random_state=0)
     X_res, y_res = sampler.fit_resample(X, y)
     return sampler, X_res, y_res
 
@@ -172,7 +172,7 @@ def test_switches_reach_the_backbones():
 def test_clone_and_parallel_grid_search_over_scale_in_a_pipeline():
     X, y = make_imbalanced_sequences(90, n_timepoints=16, noise=0.5, random_state=0)
     pipeline = make_pipeline(
-        LatentAdversarialSampler(max_epochs=3, adversarial_epochs=1, random_state=0),
+        LatentAdversarialSampler(autoencoder_epochs=3, surrogate_epochs=1, random_state=0),
         Flatten(),
         LogisticRegression(max_iter=500),
     )
@@ -194,8 +194,8 @@ def test_bad_parameters_are_named():
     X, y = make_imbalanced_sequences(40, n_timepoints=16, random_state=0)
     with pytest.raises(ValueError, match="perturbation"):
         LatentAdversarialSampler(perturbation="sideways").fit_resample(X, y)
-    with pytest.raises(ValueError, match="max_epochs"):
-        LatentAdversarialSampler(max_epochs=0).fit_resample(X, y)
+    with pytest.raises(ValueError, match="autoencoder_epochs"):
+        LatentAdversarialSampler(autoencoder_epochs=0).fit_resample(X, y)
 
 
 def test_global_torch_seed_is_left_alone():

@@ -18,7 +18,7 @@ def correlated():
 @pytest.mark.parametrize("shape", [(4,), (2, 12), (1, 6, 6)])
 def test_codes_invert_exactly_for_every_data_kind(shape):
     X = np.random.RandomState(1).normal(size=(120, *shape)) * 5 - 2
-    flow = FlowTransformer(max_epochs=3, n_steps=3, random_state=0).fit(X)
+    flow = FlowTransformer(max_epochs=3, flow_steps=3, random_state=0).fit(X)
     Z = flow.transform(X)
     assert Z.shape == (120, int(np.prod(shape)))
     assert np.abs(flow.inverse_transform(Z) - X).max() <= 1e-4 * max(1.0, np.abs(X).max())
@@ -54,9 +54,9 @@ def test_score_samples_prefers_data_over_outliers(correlated):
 def test_integer_data_is_dequantised_automatically():
     digits = load_digits()
     X = digits.images[:300, None]
-    flow = FlowTransformer(max_epochs=2, n_steps=2, random_state=0).fit(X)
+    flow = FlowTransformer(max_epochs=2, flow_steps=2, random_state=0).fit(X)
     assert flow.flow_.dequantization is not None
-    continuous = FlowTransformer(max_epochs=1, n_steps=2, dequantize=False, random_state=0).fit(X)
+    continuous = FlowTransformer(max_epochs=1, flow_steps=2, dequantize=False, random_state=0).fit(X)
     assert continuous.flow_.dequantization is None
     bits = flow.flow_.history[-1, "bits_per_dim"]
     assert 0 < bits < 8  # 17 grey levels: a sensible density in bits/dim

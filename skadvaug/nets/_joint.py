@@ -1,0 +1,274 @@
+"""The joint base: a network trained while an augmenter rewrites part of each batch.
+
+Every joint form (paper 000's latent perturbation, paper 003's flow latent
+attacks, the classic online augmentations) is a :class:`JointAugmentationNet`:
+it fits or reuses a frozen backbone, builds an
+:class:`~skadvaug.modules.Augmenter`, replaces a fraction of the rare samples of
+each training batch by the augmenter's output (attacking the network as it is
+at that step where the augmenter is an attack) and, where the augmenter learns,
+steps it as a second player on the same backward pass. Its public
+:meth:`~JointAugmentationNet.augment` is what every sampler generates with.
+"""
+
+from collections.abc import Mapping
+from contextlib import contextmanager
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils._param_validation import Interval, StrOptions
+from skorch.utils import to_device
+
+from .._targets import rare_mask
+from ..modules import DEFAULT_NETWORKS
+from ._base import BaseNet, as_float32
+
+
+class JointAugmentationNet(BaseNet):
+    """Base of the nets that augment rare samples batch by batch.
+
+    Subclasses say which backbone they need (:meth:`_fit_backbone`, before the
+    network trains), which augmenter they use (:meth:`_build_augmenter`, from
+    ``augmenter__*`` parameters) and, where it learns, whether it descends or
+    ascends the network's loss (:meth:`_augmenter_objective`). Targets are
+    handled by :class:`ClassifierTargets` / :class:`RegressorTargets`.
+
+    Warning: This class should not be used directly. Use the derived classes
+    instead.
+    """
+
+    _default_modules = DEFAULT_NETWORKS
+    _extra_losses = ("augmented_loss",)
+    prefixes_ = [*BaseNet.prefixes_, "augmenter"]
+    _parameter_constraints: dict = {
+        **BaseNet._parameter_constraints,
+        "augment_fraction": [Interval(Real, 0, 1, closed="both")],
+        "oversample_rare": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(
+        self, module=None, criterion=None, *, augment_fraction=0.8, oversample_rare=1, **kwargs
+    ):
+        super().__init__(module, criterion, **kwargs)
+        self.augment_fraction = augment_fraction
+        self.oversample_rare = oversample_rare
+
+    # ----------------------------------------------------------- subclass hooks
+    def _fit_backbone(self, X, y):
+        """Fit or reuse the frozen backbone the augmenter needs (default: none)."""
+
+    def _build_augmenter(self):
+        """The :class:`~skadvaug.modules.Augmenter`, or ``None`` for plain training."""
+        raise NotImplementedError
+
+    def _augmenter_objective(self):
+        """``"ascend"``, ``"descend"`` or ``None`` (the augmenter is not trained)."""
+        return None
+
+    def _attack_labels(self):
+        """Whose targets an attack ascends the loss of: ``"true"`` or ``"predicted"``."""
+        return "true"
+
+    # ----------------------------------------------------------------- training
+    def fit(self, X, y, rare_mask=None, **fit_params):
+        """Train the network with online augmentation of the rare samples.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Tables, sequences or images.
+        y : array-like of shape (n_samples,)
+            Targets.
+        rare_mask : array-like of bool, default=None
+            Which samples may be augmented; ``None`` derives it from ``y``.
+        **fit_params
+            Passed to skorch.
+
+        Returns
+        -------
+        self : object
+            The fitted net.
+        """
+        self._validate_params()
+        X = as_float32(np.asarray(X))
+        y_encoded = self._encode_targets(y)
+        if rare_mask is None and not (self._augments() or self.oversample_rare > 1):
+            rare_mask = np.zeros(len(X), dtype=bool)  # plain training needs no rare set
+        rare = np.asarray(self._rare_mask(y) if rare_mask is None else rare_mask)
+        if rare.dtype != bool or rare.shape != (len(X),):
+            raise ValueError(f"rare_mask must be a boolean array of shape ({len(X)},).")
+        self._record_data(X, y_encoded)
+        self._fit_backbone(X, y_encoded)
+        if self.oversample_rare > 1:  # paper 000: rare samples fed 4 times as often
+            extra = np.repeat(np.flatnonzero(rare), self.oversample_rare - 1)
+            index = np.concatenate([np.arange(len(X)), extra])
+            X, y_encoded, rare = X[index], y_encoded[index], rare[index]
+        return super().fit({"X": X, "rare": rare}, y_encoded, **fit_params)
+
+    def _augments(self):
+        return True
+
+    def initialize_module(self):
+        super().initialize_module()
+        self.augmenter_ = self._build_augmenter()
+        return self
+
+    @contextmanager
+    def _network_in_eval(self):
+        """Attack the network as it is, without updating its batch-norm statistics."""
+        was_training = self.module_.training
+        self.module_.eval()
+        try:
+            yield
+        finally:
+            self.module_.train(was_training)
+
+    def _attack_loss(self, X, y):
+        """``loss_fn`` of the network at ``X`` for the augmenter, or ``None``."""
+        if not self.augmenter_.uses_loss:
+            return None
+        if self._attack_labels() == "predicted":
+            with torch.no_grad():
+                y = self._predicted_targets(self.module_(X))
+        elif y is None:
+            raise ValueError(
+                f"{type(self).__name__}.augment attacks the loss of the true targets: pass y."
+            )
+        return lambda X_new: self.criterion_(self.module_(X_new), y)
+
+    def _augment_batch(self, X, y, generator=None):
+        with self._network_in_eval():
+            return self.augmenter_(X, y, generator=generator, loss_fn=self._attack_loss(X, y))
+
+    def train_step(self, batch, **fit_params):
+        self._set_training(True)
+        inputs, y = to_device(batch, self.device)
+        X, rare = inputs["X"], inputs["rare"].bool()
+        chosen = rare & (torch.rand(rare.shape, device=rare.device) < self.augment_fraction)
+        index = torch.nonzero(chosen & self._augments()).flatten()
+        if len(index):
+            X = X.index_put((index,), self._augment_batch(X[index], y[index]))
+        y_pred = self.module_(X)
+        loss = self.get_loss(y_pred, y, X=X, training=True)
+        objective = self._augmenter_objective() if len(index) else None
+        self._step_players(
+            loss,
+            descend=("module", "augmenter") if objective == "descend" else ("module",),
+            ascend=("augmenter",) if objective == "ascend" else (),
+        )
+        step = {"loss": loss.detach(), "y_pred": y_pred.detach()}
+        if len(index):
+            with torch.no_grad():
+                step["augmented_loss"] = self.get_loss(y_pred[index], y[index]).detach()
+        return step
+
+    def infer(self, x, **fit_params):
+        if isinstance(x, Mapping):
+            x = x["X"]
+        return super().infer(x, **fit_params)
+
+    # -------------------------------------------------------------- generation
+    def augment(self, X, y=None, generator=None):
+        """One augmented sample per row of ``X``, from the fitted augmenter (numpy).
+
+        The network and the augmenter are in eval mode; an attack ascends the
+        network's loss of ``y`` (or of its predictions, see ``attack_labels``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Seeds, in the shape and units the net was fitted on.
+        y : array-like of shape (n_samples,), default=None
+            Their targets, as passed to ``fit``; needed by attacks of the true
+            targets and by class-conditional backbones.
+        generator : torch.Generator, default=None
+            Source of the augmenter's randomness.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, ...)
+            Augmented samples (float32).
+        """
+        self.module_.eval()
+        self.augmenter_.eval()
+        targets = None if y is None else self._known_targets(y)
+        return self._run_batches(
+            lambda batch, batch_y: self._augment_batch(batch, batch_y, generator),
+            X,
+            targets,
+        )
+
+
+class ClassifierTargets:
+    """Label encoding, ``n_outputs`` and rare classes of the joint classifiers."""
+
+    _target_constraints: dict = {"rare_classes": ["array-like", StrOptions({"all"}), None]}
+
+    def _encode_targets(self, y):
+        self.label_encoder_ = LabelEncoder().fit(np.asarray(y))
+        if len(self.label_encoder_.classes_) < 2:
+            raise ValueError("y contains one class only; a classifier needs at least two.")
+        return self.label_encoder_.transform(np.asarray(y)).astype(np.int64)
+
+    def _known_targets(self, y):
+        return self.label_encoder_.transform(np.asarray(y)).astype(np.int64)
+
+    @staticmethod
+    def _predicted_targets(output):
+        return output.argmax(dim=1)
+
+    def _data_module_params(self):
+        return {"n_outputs": len(self.label_encoder_.classes_)}
+
+    def _rare_mask(self, y):
+        y = np.asarray(y)
+        if isinstance(self.rare_classes, str) and self.rare_classes == "all":
+            return np.ones(len(y), dtype=bool)
+        if self.rare_classes is None:
+            labels, counts = np.unique(y, return_counts=True)
+            return y != labels[np.argmax(counts)]
+        return np.isin(y, np.asarray(self.rare_classes))
+
+    @property
+    def classes_(self):
+        return self.label_encoder_.classes_
+
+    def predict(self, X):
+        """Class labels of ``X``."""
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+
+class RegressorTargets:
+    """float32 column targets and the rare threshold of the joint regressors."""
+
+    _target_constraints: dict = {"rare_threshold": [Real, callable, None]}
+
+    def _encode_targets(self, y):
+        y = np.asarray(y, dtype=np.float32)
+        self.target_ndim_ = y.ndim
+        return y.reshape(len(y), -1)
+
+    def _known_targets(self, y):
+        y = np.asarray(y, dtype=np.float32)
+        return y.reshape(len(y), -1)
+
+    @staticmethod
+    def _predicted_targets(output):
+        return output
+
+    def _data_module_params(self):
+        return {"n_outputs": 1}
+
+    def _rare_mask(self, y):
+        if self.rare_threshold is None:
+            raise ValueError(
+                "rare_threshold is required to know which targets are rare (or pass "
+                "rare_mask to fit)."
+            )
+        return rare_mask(y, self.rare_threshold)
+
+    def predict(self, X):
+        """Predicted targets of ``X`` (1-D when ``y`` was 1-D)."""
+        prediction = super().predict(X)
+        return prediction.ravel() if self.target_ndim_ == 1 else prediction
