@@ -274,13 +274,13 @@ for _method in (
     "permutation",
     "translation",
 ):
-    from skadvaug.augment import METHODS as _AUGMENTATIONS
+    from skadvaug.augment import AUGMENTATIONS as _AUGMENTATIONS
 
     register_method(
         Method(
             f"TSAug[{_method}]",
             _skadvaug(TimeSeriesAugmentationSampler, method=_method),
-            kinds=_AUGMENTATIONS[_method][1],
+            kinds=_AUGMENTATIONS[_method].kinds,
             family="skadvaug-classic",
             native_nd=True,
             tasks=BOTH_TASKS,

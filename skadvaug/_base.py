@@ -15,6 +15,7 @@ from numbers import Integral, Real
 import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_sampling_strategy, check_target_type
+from imblearn.utils._docstring import Substitution, _random_state_docstring
 from imblearn.utils._validation import ArraysTransformer
 from sklearn.base import _fit_context
 from sklearn.preprocessing import label_binarize
@@ -48,6 +49,33 @@ _device_docstring = """device : {"auto", "cpu", "cuda"}, default="auto"
 _verbose_docstring = """verbose : int, default=0
         ``0`` is silent, ``1`` prints a line per epoch, ``2`` adds a progress
         bar per epoch.""".rstrip()
+
+
+def learned_sampler_docstring(cls):
+    """Fill a learned sampler's shared parameter and attribute docs (``{sampling_strategy}``,
+    ``{rare_threshold}``, ``{device}``, ``{verbose}``, ``{random_state}``,
+    ``{fitted_attributes}``)."""
+    return Substitution(
+        sampling_strategy=BaseOverSampler._sampling_strategy_docstring,
+        rare_threshold=_rare_threshold_docstring,
+        device=_device_docstring,
+        verbose=_verbose_docstring,
+        random_state=_random_state_docstring,
+        fitted_attributes=_fitted_attributes_docstring,
+    )(cls)
+
+
+_fitted_attributes_docstring = """sampling_strategy_ : dict
+        Number of samples generated per class (or per ``"rare"``/``"common"``).
+
+    data_kind_ : {"tabular", "sequence", "image"}
+        Kind of the data seen in :meth:`fit_resample`.
+
+    device_ : str
+        Device the backbones were trained on.
+
+    n_features_in_ : int
+        ``X.shape[1]``.""".rstrip()
 
 
 def _ndim(X):

@@ -15,6 +15,7 @@ from imblearn.metrics import (
 )
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
+from ._docs import cites
 from ._targets import rare_mask
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
 ]
 
 
+@cites("kim2021")
 def macro_averaged_error(y_true, y_pred, *, rare_threshold, metric="rmse", return_groups=False):
     """Error measured separately on rare and common targets, then averaged.
 
@@ -56,10 +58,7 @@ def macro_averaged_error(y_true, y_pred, *, rare_threshold, metric="rmse", retur
     groups : dict
         Per-group errors, only when ``return_groups=True``.
 
-    References
-    ----------
-    .. [1] B. Kim, J.-H. Choi and J. Choo, "Augmenting imbalanced time-series data
-       via adversarial perturbation in latent space", ACML 2021.
+    %(references)s
 
     Examples
     --------

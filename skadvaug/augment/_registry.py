@@ -12,17 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .._kinds import data_kind
-from . import differentiable
-from ._classic import (
-    jitter,
-    magnitude_warp,
-    permutation,
-    scaling,
-    time_warp,
-    translation,
-    window_slice,
-    window_warp,
-)
+from . import _classic, differentiable
 
 ALL_KINDS = frozenset({"tabular", "sequence", "image"})
 SEQUENCE = frozenset({"sequence"})
@@ -56,22 +46,28 @@ class Augmentation:
 # a channel) and images; translation is a per-channel offset, which on a table
 # would only repeat jitter.
 AUGMENTATIONS = {
-    "jitter": Augmentation(jitter, ALL_KINDS, {"sigma": "sigma"}, differentiable.jitter),
-    "scaling": Augmentation(scaling, ALL_KINDS, {"sigma": "sigma"}, differentiable.scaling),
-    "translation": Augmentation(translation, frozenset({"sequence", "image"}), {"sigma": "sigma"}),
+    "jitter": Augmentation(_classic.jitter, ALL_KINDS, {"sigma": "sigma"}, differentiable.jitter),
+    "scaling": Augmentation(
+        _classic.scaling, ALL_KINDS, {"sigma": "sigma"}, differentiable.scaling
+    ),
+    "translation": Augmentation(
+        _classic.translation, frozenset({"sequence", "image"}), {"sigma": "sigma"}
+    ),
     "magnitude_warp": Augmentation(
-        magnitude_warp,
+        _classic.magnitude_warp,
         SEQUENCE,
         {"sigma": "sigma", "n_knots": "n_knots"},
         differentiable.magnitude_warp,
     ),
-    "time_warp": Augmentation(time_warp, SEQUENCE, {"sigma": "sigma", "n_knots": "n_knots"}),
-    "window_warp": Augmentation(
-        window_warp, SEQUENCE, {"window_ratio": "window_ratio", "warp_scales": "scales"}
+    "time_warp": Augmentation(
+        _classic.time_warp, SEQUENCE, {"sigma": "sigma", "n_knots": "n_knots"}
     ),
-    "window_slice": Augmentation(window_slice, SEQUENCE, {"reduce_ratio": "reduce_ratio"}),
+    "window_warp": Augmentation(
+        _classic.window_warp, SEQUENCE, {"window_ratio": "window_ratio", "warp_scales": "scales"}
+    ),
+    "window_slice": Augmentation(_classic.window_slice, SEQUENCE, {"reduce_ratio": "reduce_ratio"}),
     "permutation": Augmentation(
-        permutation, SEQUENCE, {"max_segments": "max_segments", "segments": "segments"}
+        _classic.permutation, SEQUENCE, {"max_segments": "max_segments", "segments": "segments"}
     ),
 }
 

@@ -9,6 +9,8 @@ import math
 from torch import nn
 from torch.nn import functional as F
 
+from .._docs import cites
+
 __all__ = ["ConvAutoencoder1d", "ConvAutoencoder2d", "MLPAutoencoder"]
 
 
@@ -82,6 +84,7 @@ class _ConvAutoencoder(nn.Module):
         return self.decode(self.encode(x))
 
 
+@cites("kim2021")
 class ConvAutoencoder1d(_ConvAutoencoder):
     """Conv1d autoencoder for sequences ``(n, channels, timepoints)`` (Kim et al. 2021, §3.4).
 
@@ -99,10 +102,7 @@ class ConvAutoencoder1d(_ConvAutoencoder):
     negative_slope : float, default=0.2
         Slope of the leaky ReLUs.
 
-    References
-    ----------
-    .. [1] B. Kim, J.-H. Choi and J. Choo, "Augmenting imbalanced time-series data
-       via adversarial perturbation in latent space", ACML 2021.
+    %(references)s
 
     Examples
     --------

@@ -4,9 +4,12 @@ import math
 
 from torch import nn
 
+from .._docs import cites
+
 __all__ = ["Discriminator"]
 
 
+@cites("kim2021")
 class Discriminator(nn.Module):
     """Four affine layers with dropout between them; outputs one logit per sample.
 
@@ -25,9 +28,7 @@ class Discriminator(nn.Module):
     negative_slope : float, default=0.2
         Slope of the leaky ReLUs.
 
-    References
-    ----------
-    .. [1] B. Kim, J.-H. Choi and J. Choo, ACML 2021.
+    %(references)s
 
     Examples
     --------

@@ -8,6 +8,8 @@ import math
 
 from torch import nn
 
+from .._docs import cites
+
 __all__ = ["CNN1dNet", "CNN2dNet", "GRUNet", "MLPNet"]
 
 
@@ -46,6 +48,7 @@ class MLPNet(nn.Module):
         return self.layers(X.flatten(1))
 
 
+@cites("kim2021")
 class GRUNet(nn.Module):
     """GRU over the time axis of ``(n, channels, timepoints)``, linear head on the last state.
 
@@ -62,9 +65,7 @@ class GRUNet(nn.Module):
     num_layers : int, default=2
         Stacked GRU layers.
 
-    References
-    ----------
-    .. [1] B. Kim, J.-H. Choi and J. Choo, ACML 2021.
+    %(references)s
 
     Examples
     --------

@@ -5,9 +5,12 @@ from torch import nn
 from torch.nn import functional as F
 from torch.nn.utils import parametrizations
 
+from .._docs import cites
+
 __all__ = ["LatentPerturbation"]
 
 
+@cites("kim2021")
 class LatentPerturbation(nn.Module):
     """Learned perturbation of latent vectors: affine -> layer norm -> rescale -> scale.
 
@@ -46,9 +49,7 @@ class LatentPerturbation(nn.Module):
     running_var : torch.Tensor of shape (latent_dim,)
         Running variance of each latent element.
 
-    References
-    ----------
-    .. [1] B. Kim, J.-H. Choi and J. Choo, ACML 2021.
+    %(references)s
 
     Examples
     --------

@@ -9,10 +9,12 @@ from torch import nn
 from torch.nn import functional as F
 
 from .._deprecation import DEPRECATED, renamed
+from .._docs import cites
 from ..modules import DEFAULT_AUTOENCODERS, Discriminator
 from ._base import BaseNet
 
 
+@cites("kim2021", "heusel2017")
 class AdversarialAutoencoderNet(BaseNet):
     """Autoencoder whose reconstructions a discriminator learns to tell from real data.
 
@@ -61,12 +63,7 @@ class AdversarialAutoencoderNet(BaseNet):
     **kwargs
         Any :class:`~skadvaug.nets.BaseNet` / skorch parameter.
 
-    References
-    ----------
-    .. [1] B. Kim, J.-H. Choi and J. Choo, "Augmenting imbalanced time-series data
-       via adversarial perturbation in latent space", ACML 2021.
-    .. [2] M. Heusel et al., "GANs trained by a two time-scale update rule
-       converge to a local Nash equilibrium", NeurIPS 2017.
+    %(references)s
 
     Examples
     --------

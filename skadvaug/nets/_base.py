@@ -117,16 +117,8 @@ class BaseNet(NeuralNet):
         kwargs.setdefault("iterator_train__shuffle", True)
         kwargs.setdefault("iterator_train", BatchIterator)
         kwargs.setdefault("iterator_valid", BatchIterator)
-        super().__init__(
-            module,
-            criterion=criterion,
-            optimizer=optimizer,
-            lr=lr,
-            train_split=train_split,
-            device=device,
-            verbose=verbose,
-            **kwargs,
-        )
+        kwargs.update(optimizer=optimizer, lr=lr, train_split=train_split, device=device)
+        super().__init__(module, criterion=criterion, verbose=verbose, **kwargs)
         self.random_state = random_state
         self.patience = patience
 

@@ -6,9 +6,9 @@ import numpy as np
 from imblearn.utils._docstring import Substitution
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from skorch import NeuralNetClassifier, NeuralNetRegressor
-from torch import nn
 
 from .._deprecation import DEPRECATED, renamed
+from .._docs import cites
 from ..augment.latent_attacks import resolve_clamp
 from ..modules import FlowLatentAttack
 from ._flow import FlowNet
@@ -136,8 +136,20 @@ _DOC = """
         ``lr``, ``flow__max_epochs``, ``flow__module__n_steps``, ...).
 """
 
+_ATTRIBUTES = """
+    Attributes
+    ----------
+    augmenter_ : FlowLatentAttack
+        The attack, around the frozen flow.
+    flow_ : FlowNet
+        The fitted, frozen flow.
+    clamp_ : (low, high) or None
+        Bounds the perturbed samples are clipped to (per feature / channel for
+        ``"auto"``)."""
 
-@Substitution(shared_parameters=_DOC)
+
+@cites("yuksel2021")
+@Substitution(shared_parameters=_DOC, shared_attributes=_ATTRIBUTES)
 class FlowLatentClassifier(ClassifierTargets, _FlowLatentNet, NeuralNetClassifier):
     """Classifier trained on latent-perturbed batches of a normalizing flow (paper 003).
 
@@ -156,23 +168,11 @@ class FlowLatentClassifier(ClassifierTargets, _FlowLatentNet, NeuralNetClassifie
     rare_classes : "all", array-like or None, default="all"
         Classes whose samples are perturbed: ``"all"`` (the paper's set-up),
         a list, or ``None`` for all but the largest class.
-
-    Attributes
-    ----------
-    augmenter_ : FlowLatentAttack
-        The attack, around the frozen flow.
-    flow_ : FlowNet
-        The fitted, frozen flow.
-    clamp_ : (low, high) or None
-        Bounds the perturbed samples are clipped to (per feature / channel for
-        ``"auto"``).
+    {shared_attributes}
     classes_ : ndarray
         Class labels.
 
-    References
-    ----------
-    .. [1] O. K. Yüksel, S. U. Stich, M. Jaggi and T. Chavdarova, "Semantic
-       perturbations with normalizing flows for improved generalization", ICCV 2021.
+    %(references)s
 
     Examples
     --------
@@ -185,20 +185,12 @@ class FlowLatentClassifier(ClassifierTargets, _FlowLatentNet, NeuralNetClassifie
     (4,)
     """
 
-    def __init__(
-        self,
-        module=None,
-        *,
-        criterion=nn.CrossEntropyLoss,
-        rare_classes="all",
-        train_split=None,
-        **kwargs,
-    ):
-        super().__init__(module, criterion, train_split=train_split, **kwargs)
-        self.rare_classes = rare_classes
+    def __init__(self, module=None, *, rare_classes="all", **kwargs):
+        super().__init__(module, rare_classes=rare_classes, **kwargs)
 
 
-@Substitution(shared_parameters=_DOC)
+@cites("yuksel2021")
+@Substitution(shared_parameters=_DOC, shared_attributes=_ATTRIBUTES)
 class FlowLatentRegressor(RegressorTargets, _FlowLatentNet, NeuralNetRegressor):
     """Regressor trained on flow latent attacks of its rare-target samples (paper 003).
 
@@ -210,19 +202,8 @@ class FlowLatentRegressor(RegressorTargets, _FlowLatentNet, NeuralNetRegressor):
     {shared_parameters}
     rare_threshold : float or callable, default=None
         Targets above it are rare (required unless ``fit`` gets ``rare_mask``).
-
-    Attributes
-    ----------
-    augmenter_ : FlowLatentAttack
-        The attack, around the frozen flow.
-    flow_ : FlowNet
-        The fitted, frozen flow.
-    clamp_ : (low, high) or None
-        Bounds the perturbed samples are clipped to.
-
-    References
-    ----------
-    .. [1] O. K. Yüksel, S. U. Stich, M. Jaggi and T. Chavdarova, ICCV 2021.
+    {shared_attributes}
+    %(references)s
 
     Examples
     --------
@@ -235,7 +216,3 @@ class FlowLatentRegressor(RegressorTargets, _FlowLatentNet, NeuralNetRegressor):
     >>> reg.predict(X[:4]).shape
     (4,)
     """
-
-    def __init__(self, module=None, *, criterion=nn.MSELoss, rare_threshold=None, **kwargs):
-        super().__init__(module, criterion, **kwargs)
-        self.rare_threshold = rare_threshold

@@ -19,6 +19,7 @@ import torch
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import Interval, StrOptions
 from skorch.utils import to_device
+from torch import nn
 
 from .._targets import rare_mask
 from ..modules import DEFAULT_NETWORKS
@@ -201,7 +202,16 @@ class JointAugmentationNet(BaseNet):
 
 
 class ClassifierTargets:
-    """Label encoding, ``n_outputs`` and rare classes of the joint classifiers."""
+    """Label encoding, ``n_outputs`` and rare classes of the joint classifiers.
+
+    Comes first among the bases of a joint classifier, with skorch's
+    ``NeuralNetClassifier`` last.
+    """
+
+    def __init__(self, module=None, *, criterion=nn.CrossEntropyLoss, rare_classes=None, **kwargs):
+        kwargs.setdefault("train_split", None)
+        super().__init__(module, criterion, **kwargs)
+        self.rare_classes = rare_classes
 
     _target_constraints: dict = {"rare_classes": ["array-like", StrOptions({"all"}), None]}
 
@@ -240,7 +250,15 @@ class ClassifierTargets:
 
 
 class RegressorTargets:
-    """float32 column targets and the rare threshold of the joint regressors."""
+    """float32 column targets and the rare threshold of the joint regressors.
+
+    Comes first among the bases of a joint regressor, with skorch's
+    ``NeuralNetRegressor`` last.
+    """
+
+    def __init__(self, module=None, *, criterion=nn.MSELoss, rare_threshold=None, **kwargs):
+        super().__init__(module, criterion, **kwargs)
+        self.rare_threshold = rare_threshold
 
     _target_constraints: dict = {"rare_threshold": [Real, callable, None]}
 

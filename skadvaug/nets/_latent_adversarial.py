@@ -6,9 +6,9 @@ import torch
 from imblearn.utils._docstring import Substitution
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from skorch import NeuralNetClassifier, NeuralNetRegressor
-from torch import nn
 
 from .._deprecation import DEPRECATED, rename_prefixed, renamed
+from .._docs import cites
 from ..modules import LatentAugmenter
 from ._autoencoder import AdversarialAutoencoderNet
 from ._joint import ClassifierTargets, JointAugmentationNet, RegressorTargets
@@ -140,6 +140,7 @@ _DOC = """
 """
 
 
+@cites("kim2021")
 @Substitution(shared_parameters=_DOC)
 class LatentAdversarialClassifier(ClassifierTargets, _LatentAdversarialNet, NeuralNetClassifier):
     """Classifier trained on adversarially perturbed latent augmentations (paper 000, joint form).
@@ -171,10 +172,7 @@ class LatentAdversarialClassifier(ClassifierTargets, _LatentAdversarialNet, Neur
     classes_ : ndarray
         Class labels.
 
-    References
-    ----------
-    .. [1] B. Kim, J.-H. Choi and J. Choo, "Augmenting imbalanced time-series data
-       via adversarial perturbation in latent space", ACML 2021.
+    %(references)s
 
     Examples
     --------
@@ -187,19 +185,8 @@ class LatentAdversarialClassifier(ClassifierTargets, _LatentAdversarialNet, Neur
     (4,)
     """
 
-    def __init__(
-        self,
-        module=None,
-        *,
-        criterion=nn.CrossEntropyLoss,
-        rare_classes=None,
-        train_split=None,
-        **kwargs,
-    ):
-        super().__init__(module, criterion, train_split=train_split, **kwargs)
-        self.rare_classes = rare_classes
 
-
+@cites("kim2021")
 @Substitution(shared_parameters=_DOC)
 class LatentAdversarialRegressor(RegressorTargets, _LatentAdversarialNet, NeuralNetRegressor):
     """Regressor trained on adversarially perturbed latent augmentations of rare targets.
@@ -213,9 +200,7 @@ class LatentAdversarialRegressor(RegressorTargets, _LatentAdversarialNet, Neural
     rare_threshold : float or callable
         Targets above it are rare (required unless ``fit`` gets ``rare_mask``).
 
-    References
-    ----------
-    .. [1] B. Kim, J.-H. Choi and J. Choo, ACML 2021.
+    %(references)s
 
     Examples
     --------
@@ -229,7 +214,3 @@ class LatentAdversarialRegressor(RegressorTargets, _LatentAdversarialNet, Neural
     >>> reg.predict(X[:4]).shape
     (4,)
     """
-
-    def __init__(self, module=None, *, criterion=nn.MSELoss, rare_threshold=None, **kwargs):
-        super().__init__(module, criterion, **kwargs)
-        self.rare_threshold = rare_threshold

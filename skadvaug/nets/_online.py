@@ -7,10 +7,10 @@ samples can also be fed several times per epoch ("oversample 4").
 
 from imblearn.utils._docstring import Substitution
 from skorch import NeuralNetClassifier, NeuralNetRegressor
-from torch import nn
 
 from .. import augment
 from .._deprecation import rename_prefixed
+from .._docs import cites
 from ..modules import ClassicAugmenter
 from ._joint import ClassifierTargets, JointAugmentationNet, RegressorTargets
 
@@ -65,6 +65,7 @@ _CLASSIC_DOC = """
 """
 
 
+@cites("kim2021")
 @Substitution(shared_parameters=_CLASSIC_DOC)
 class OnlineAugmentationClassifier(ClassifierTargets, _ClassicAugmentationNet, NeuralNetClassifier):
     """Classifier whose rare-class samples are augmented batch by batch.
@@ -78,9 +79,7 @@ class OnlineAugmentationClassifier(ClassifierTargets, _ClassicAugmentationNet, N
     rare_classes : array-like or None, default=None
         Classes whose samples are augmented; ``None``: all but the largest.
 
-    References
-    ----------
-    .. [1] B. Kim, J.-H. Choi and J. Choo, ACML 2021.
+    %(references)s
 
     Examples
     --------
@@ -93,19 +92,8 @@ class OnlineAugmentationClassifier(ClassifierTargets, _ClassicAugmentationNet, N
     (3,)
     """
 
-    def __init__(
-        self,
-        module=None,
-        *,
-        criterion=nn.CrossEntropyLoss,
-        rare_classes=None,
-        train_split=None,
-        **kwargs,
-    ):
-        super().__init__(module, criterion, train_split=train_split, **kwargs)
-        self.rare_classes = rare_classes
 
-
+@cites("kim2021")
 @Substitution(shared_parameters=_CLASSIC_DOC)
 class OnlineAugmentationRegressor(RegressorTargets, _ClassicAugmentationNet, NeuralNetRegressor):
     """Regressor whose samples with rare targets are augmented batch by batch.
@@ -117,9 +105,7 @@ class OnlineAugmentationRegressor(RegressorTargets, _ClassicAugmentationNet, Neu
     rare_threshold : float or callable
         Targets above it are rare (required unless ``fit`` gets ``rare_mask``).
 
-    References
-    ----------
-    .. [1] B. Kim, J.-H. Choi and J. Choo, ACML 2021.
+    %(references)s
 
     Examples
     --------
@@ -133,7 +119,3 @@ class OnlineAugmentationRegressor(RegressorTargets, _ClassicAugmentationNet, Neu
     >>> reg.predict(X[:3]).shape
     (3,)
     """
-
-    def __init__(self, module=None, *, criterion=nn.MSELoss, rare_threshold=None, **kwargs):
-        super().__init__(module, criterion, **kwargs)
-        self.rare_threshold = rare_threshold

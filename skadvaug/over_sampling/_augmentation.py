@@ -9,18 +9,6 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from .. import augment
 from .._base import BaseAugmentationSampler, _rare_threshold_docstring
 
-# sampler parameter -> keyword of the augmentation function, per method
-_METHOD_PARAMETERS = {
-    "jitter": (("sigma", "sigma"),),
-    "scaling": (("sigma", "sigma"),),
-    "translation": (("sigma", "sigma"),),
-    "magnitude_warp": (("sigma", "sigma"), ("n_knots", "n_knots")),
-    "time_warp": (("sigma", "sigma"), ("n_knots", "n_knots")),
-    "window_warp": (("window_ratio", "window_ratio"), ("warp_scales", "scales")),
-    "window_slice": (("reduce_ratio", "reduce_ratio"),),
-    "permutation": (("max_segments", "max_segments"), ("segments", "segments")),
-}
-
 
 @Substitution(
     sampling_strategy=BaseOverSampler._sampling_strategy_docstring,
@@ -126,7 +114,7 @@ class TimeSeriesAugmentationSampler(BaseAugmentationSampler):
 
     _parameter_constraints: dict = {
         **BaseAugmentationSampler._parameter_constraints,
-        "method": [StrOptions(set(augment.METHODS))],
+        "method": [StrOptions(set(augment.AUGMENTATIONS))],
         "sigma": [Interval(Real, 0, None, closed="left"), None],
         "n_knots": [Interval(Integral, 1, None, closed="left")],
         "window_ratio": [Interval(Real, 0, 1, closed="neither")],
@@ -171,7 +159,7 @@ class TimeSeriesAugmentationSampler(BaseAugmentationSampler):
     def _augment(self, X_seeds, y_seeds, *, group, random_state):
         kwargs = {
             keyword: getattr(self, name)
-            for name, keyword in _METHOD_PARAMETERS[self.method]
+            for name, keyword in augment.AUGMENTATIONS[self.method].parameters.items()
             if getattr(self, name) is not None
         }
         return augment.apply(self.method, X_seeds, random_state=random_state, **kwargs)

@@ -3,17 +3,11 @@
 from numbers import Integral, Real
 
 import numpy as np
-from imblearn.over_sampling.base import BaseOverSampler
-from imblearn.utils._docstring import Substitution, _random_state_docstring
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 
-from .._base import (
-    BaseLearnedSampler,
-    _device_docstring,
-    _rare_threshold_docstring,
-    _verbose_docstring,
-)
+from .._base import BaseLearnedSampler, learned_sampler_docstring
 from .._deprecation import DEPRECATED, renamed
+from .._docs import cites
 from ..augment.latent_attacks import resolve_clamp
 from ..nets import FlowLatentClassifier, FlowLatentRegressor
 from ..transformers import FlowTransformer
@@ -25,13 +19,8 @@ _DEPRECATED_INT = [
 ]
 
 
-@Substitution(
-    sampling_strategy=BaseOverSampler._sampling_strategy_docstring,
-    rare_threshold=_rare_threshold_docstring,
-    device=_device_docstring,
-    verbose=_verbose_docstring,
-    random_state=_random_state_docstring,
-)
+@learned_sampler_docstring
+@cites("yuksel2021")
 class FlowLatentSampler(BaseLearnedSampler):
     """Oversample with latent attacks through an exactly invertible normalizing flow.
 
@@ -133,11 +122,7 @@ class FlowLatentSampler(BaseLearnedSampler):
 
     Attributes
     ----------
-    sampling_strategy_ : dict
-        Number of samples generated per class (or ``"rare"``/``"common"``).
-
-    data_kind_ : {{"tabular", "sequence", "image"}}
-        Kind of the data seen in :meth:`fit_resample`.
+    {fitted_attributes}
 
     flow_ : skadvaug.transformers.FlowTransformer
         The fitted flow; ``flow_.transform`` measures latent distances.
@@ -155,19 +140,13 @@ skadvaug.nets.FlowLatentRegressor
         ``history_["flow"]`` (negative log-likelihood, ``bits_per_dim``) and, for
         the adversarial attack, ``history_["surrogate"]``.
 
-    n_features_in_ : int
-        ``X.shape[1]``.
-
     See Also
     --------
     skadvaug.transformers.FlowTransformer : The flow on its own.
     skadvaug.nets.FlowLatentClassifier : The joint form, attacks recomputed
         against the classifier during its training.
 
-    References
-    ----------
-    .. [1] O. K. Yüksel, S. U. Stich, M. Jaggi and T. Chavdarova, "Semantic
-       perturbations with normalizing flows for improved generalization", ICCV 2021.
+    %(references)s
 
     Examples
     --------

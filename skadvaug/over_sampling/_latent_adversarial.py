@@ -2,28 +2,17 @@
 
 from numbers import Integral, Real
 
-from imblearn.over_sampling.base import BaseOverSampler
-from imblearn.utils._docstring import Substitution, _random_state_docstring
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 
-from .._base import (
-    BaseLearnedSampler,
-    _device_docstring,
-    _rare_threshold_docstring,
-    _verbose_docstring,
-)
+from .._base import BaseLearnedSampler, learned_sampler_docstring
 from .._deprecation import DEPRECATED, renamed
+from .._docs import cites
 from ..modules import Discriminator
 from ..nets import LatentAdversarialClassifier, LatentAdversarialRegressor
 
 
-@Substitution(
-    sampling_strategy=BaseOverSampler._sampling_strategy_docstring,
-    rare_threshold=_rare_threshold_docstring,
-    device=_device_docstring,
-    verbose=_verbose_docstring,
-    random_state=_random_state_docstring,
-)
+@learned_sampler_docstring
+@cites("kim2021")
 class LatentAdversarialSampler(BaseLearnedSampler):
     """Oversample with adversarial perturbations in an autoencoder's latent space.
 
@@ -136,14 +125,7 @@ default="adversarial"
 
     Attributes
     ----------
-    sampling_strategy_ : dict
-        Number of samples generated per class (or per ``"rare"``/``"common"``).
-
-    data_kind_ : {{"tabular", "sequence", "image"}}
-        Kind of the data seen in :meth:`fit_resample`.
-
-    device_ : str
-        Device the backbones were trained on.
+    {fitted_attributes}
 
     autoencoder_ : skadvaug.nets.AdversarialAutoencoderNet
         The fitted autoencoder (and discriminator).
@@ -164,19 +146,13 @@ skadvaug.nets.LatentAdversarialRegressor
         (``train_loss`` of the surrogate, ``augmented_loss`` on augmented
         samples).
 
-    n_features_in_ : int
-        ``X.shape[1]``.
-
     See Also
     --------
     skadvaug.nets.LatentAdversarialClassifier : The joint form, where the
         downstream model itself plays against the perturbation module.
     skadvaug.TimeSeriesAugmentationSampler : Classic augmentations.
 
-    References
-    ----------
-    .. [1] B. Kim, J.-H. Choi and J. Choo, "Augmenting imbalanced time-series data
-       via adversarial perturbation in latent space", ACML 2021.
+    %(references)s
 
     Examples
     --------

@@ -16,10 +16,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._base import TorchEstimatorMixin
 from .._deprecation import DEPRECATED, renamed
+from .._docs import cites
 from .._kinds import data_kind
 from ..nets import FlowNet
 
 
+@cites("yuksel2021", "kingma2018")
 class FlowTransformer(
     TorchEstimatorMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
 ):
@@ -91,12 +93,7 @@ class FlowTransformer(
     --------
     skadvaug.FlowLatentSampler : Oversampling by latent perturbations of this flow.
 
-    References
-    ----------
-    .. [1] O. K. Yüksel, S. U. Stich, M. Jaggi and T. Chavdarova, "Semantic
-       perturbations with normalizing flows for improved generalization", ICCV 2021.
-    .. [2] D. P. Kingma and P. Dhariwal, "Glow: Generative flow with invertible
-       1x1 convolutions", NeurIPS 2018.
+    %(references)s
 
     Examples
     --------

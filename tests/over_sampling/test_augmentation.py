@@ -10,10 +10,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from skadvaug import Flatten, TimeSeriesAugmentationSampler
-from skadvaug.augment import METHODS
+from skadvaug.augment import AUGMENTATIONS
 from skadvaug.datasets import make_imbalanced_sequences, make_sequence_regression
 
-SEQUENCE_METHODS = sorted(METHODS)
+SEQUENCE_METHODS = sorted(AUGMENTATIONS)
 
 
 @pytest.fixture

@@ -1,0 +1,47 @@
+"""Docstring pieces many estimators share: the papers they implement.
+
+``@cites("kim2021")`` replaces the line ``%(references)s`` of a docstring by a
+numpydoc References section, so a reference is written once.
+"""
+
+PAPERS = {
+    "kim2021": (
+        'B. Kim, J.-H. Choi and J. Choo, "Augmenting imbalanced time-series data via '
+        'adversarial perturbation in latent space", ACML 2021.'
+    ),
+    "yuksel2021": (
+        'O. K. Yüksel, S. U. Stich, M. Jaggi and T. Chavdarova, "Semantic perturbations '
+        'with normalizing flows for improved generalization", ICCV 2021.'
+    ),
+    "heusel2017": (
+        'M. Heusel et al., "GANs trained by a two time-scale update rule converge to a '
+        'local Nash equilibrium", NeurIPS 2017.'
+    ),
+    "kingma2018": (
+        'D. P. Kingma and P. Dhariwal, "Glow: Generative flow with invertible 1x1 '
+        'convolutions", NeurIPS 2018.'
+    ),
+    "theis2016": (
+        'L. Theis, A. van den Oord and M. Bethge, "A note on the evaluation of generative '
+        'models", ICLR 2016 (dequantisation).'
+    ),
+    "yu2022": (
+        'H. Yu et al., "LEAVES: Learning Views for Time-Series Data in Contrastive Learning", 2022.'
+    ),
+    "iwana2021": (
+        'B. K. Iwana and S. Uchida, "An empirical survey of data augmentation for time '
+        'series classification with neural networks", PLOS ONE, 2021.'
+    ),
+}
+
+
+def cites(*keys):
+    """Decorator: the object's ``%(references)s`` line becomes a References section."""
+
+    def decorate(obj):
+        lines = ["References", "----------"]
+        lines += [f".. [{number}] {PAPERS[key]}" for number, key in enumerate(keys, 1)]
+        obj.__doc__ = obj.__doc__.replace("%(references)s", "\n    ".join(lines))
+        return obj
+
+    return decorate
