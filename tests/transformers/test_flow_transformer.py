@@ -56,7 +56,9 @@ def test_integer_data_is_dequantised_automatically():
     X = digits.images[:300, None]
     flow = FlowTransformer(max_epochs=2, flow_steps=2, random_state=0).fit(X)
     assert flow.flow_.dequantization is not None
-    continuous = FlowTransformer(max_epochs=1, flow_steps=2, dequantize=False, random_state=0).fit(X)
+    continuous = FlowTransformer(max_epochs=1, flow_steps=2, dequantize=False, random_state=0).fit(
+        X
+    )
     assert continuous.flow_.dequantization is None
     bits = flow.flow_.history[-1, "bits_per_dim"]
     assert 0 < bits < 8  # 17 grey levels: a sensible density in bits/dim

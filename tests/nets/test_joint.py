@@ -1,0 +1,146 @@
+"""The joint base and the declared players (skadvaug/nets/_joint.py, _base.py)."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.datasets import make_classification
+from sklearn.utils._param_validation import InvalidParameterError
+
+from skadvaug.datasets import make_sequence_regression
+from skadvaug.nets import (
+    FlowLatentClassifier,
+    FlowLatentRegressor,
+    FlowNet,
+    LatentAdversarialClassifier,
+    OnlineAugmentationClassifier,
+)
+
+
+@pytest.fixture(scope="module")
+def table():
+    X, y = make_classification(200, n_features=6, weights=[0.8], random_state=0)
+    return X.astype(np.float32), y
+
+
+def _losses_after_one_step(table, perturbation):
+    """The network's loss on a fixed augmented batch before and after one joint step."""
+    X, y = table
+    net = LatentAdversarialClassifier(
+        perturbation=perturbation,
+        augment_fraction=1.0,
+        rare_classes="all",
+        max_epochs=1,
+        batch_size=len(X),
+        augmenter_lr=0.01,
+        autoencoder__max_epochs=2,
+        random_state=0,
+    ).fit(X, y)
+    augmenter = net.augmenter_.eval()
+    frozen_net = net.module_.eval()
+    x, target = torch.as_tensor(X), torch.as_tensor(y)
+
+    def loss():
+        with torch.no_grad():
+            noise = torch.Generator().manual_seed(0)
+            return torch.nn.functional.cross_entropy(
+                frozen_net(augmenter(x, generator=noise)), target
+            )
+
+    before = loss()
+    out = net.module_(net.augmenter_(x, generator=torch.Generator().manual_seed(0)))
+    for parameter in net.module_.parameters():
+        parameter.requires_grad_(False)  # only the augmenter player moves
+    net._step_players(
+        torch.nn.functional.cross_entropy(out, target),
+        descend=("augmenter",) if perturbation == "anti-adversarial" else (),
+        ascend=("augmenter",) if perturbation == "adversarial" else (),
+    )
+    return before.item(), loss().item()
+
+
+def test_an_ascending_player_raises_the_loss_and_a_descending_one_lowers_it(table):
+    before, after = _losses_after_one_step(table, "adversarial")
+    assert after > before
+    before, after = _losses_after_one_step(table, "anti-adversarial")
+    assert after < before
+
+
+def test_declared_players_get_their_own_optimizer_and_learning_rate(table):
+    X, y = table
+    net = LatentAdversarialClassifier(
+        max_epochs=1, augmenter_lr=0.02, autoencoder__max_epochs=1, random_state=0
+    ).fit(X, y)
+    assert net.optimizer_augmenter_.param_groups[0]["lr"] == 0.02
+    trained = {id(p) for group in net.optimizer_augmenter_.param_groups for p in group["params"]}
+    assert trained == {id(p) for p in net.perturber_.parameters()}  # not the frozen autoencoder
+    main = {id(p) for group in net.optimizer_.param_groups for p in group["params"]}
+    assert main == {id(p) for p in net.module_.parameters()}
+
+
+@pytest.mark.parametrize(
+    ("net", "param"),
+    [
+        (OnlineAugmentationClassifier(augment_fraction=1.5), "augment_fraction"),
+        (OnlineAugmentationClassifier(oversample_rare=0), "oversample_rare"),
+        (LatentAdversarialClassifier(perturbation="sideways"), "perturbation"),
+        (FlowLatentClassifier(attack_steps=-1), "attack_steps"),
+        (FlowLatentClassifier(rare_classes=3.5), "rare_classes"),
+    ],
+)
+def test_nets_validate_their_parameters_by_declared_constraints(table, net, param):
+    X, y = table
+    with pytest.raises(InvalidParameterError, match=f"'{param}' parameter"):
+        net.fit(X, y)
+
+
+def test_a_fitted_backbone_is_reused_as_is(table):
+    X, y = table
+    flow = FlowNet(max_epochs=2, random_state=0).fit(X)
+    state = {k: v.clone() for k, v in flow.module_.state_dict().items()}
+    clf = FlowLatentClassifier(flow=flow, max_epochs=1, random_state=0).fit(X, y)
+    assert clf.flow_ is flow
+    assert all(torch.equal(v, flow.module_.state_dict()[k]) for k, v in state.items())
+    assert not any(p.requires_grad for p in flow.module_.parameters())
+
+
+def test_augment_attacks_true_labels_only_when_given(table):
+    X, y = table
+    clf = FlowLatentClassifier(
+        attack_labels="true", max_epochs=1, flow__max_epochs=1, random_state=0
+    ).fit(X, y)
+    assert clf.augment(X[:5], y[:5]).shape == (5, 6)
+    with pytest.raises(ValueError, match="pass y"):
+        clf.augment(X[:5])
+    predicted = FlowLatentClassifier(max_epochs=1, flow__max_epochs=1, random_state=0).fit(X, y)
+    assert predicted.augment(X[:5]).shape == (5, 6)
+
+
+def test_flow_latent_regressor_trains_on_attacked_rare_targets_and_augments():
+    X, y = make_sequence_regression(n_samples=80, random_state=0)
+    threshold = float(np.quantile(y, 0.8))
+    reg = FlowLatentRegressor(
+        rare_threshold=threshold, max_epochs=2, flow__max_epochs=2, random_state=0
+    ).fit(X, y)
+    assert reg.predict(X[:4]).shape == (4,)
+    assert len(reg.history[:, "augmented_loss"]) == 2
+    generator = torch.Generator().manual_seed(0)
+    new = reg.augment(X[:6], y[:6], generator=generator)
+    assert new.shape == X[:6].shape and np.isfinite(new).all()
+    with pytest.raises(ValueError, match="continuous targets"):
+        FlowLatentRegressor(conditional=True, rare_threshold=threshold, max_epochs=1).fit(X, y)
+
+
+def test_renamed_net_parameters_keep_working_with_a_future_warning(table):
+    X, y = table
+    with pytest.warns(FutureWarning, match="'n_steps' was renamed 'attack_steps'"):
+        clf = FlowLatentClassifier(n_steps=1, max_epochs=1, flow__max_epochs=1, random_state=0)
+        clf.fit(X, y)
+    assert clf.augmenter_.attack_steps == 1
+    with pytest.warns(FutureWarning, match="'lr_perturber' was renamed 'augmenter_lr'"):
+        net = LatentAdversarialClassifier(
+            lr_perturber=0.03, max_epochs=1, autoencoder__max_epochs=1, random_state=0
+        ).fit(X, y)
+    assert net.optimizer_augmenter_.param_groups[0]["lr"] == 0.03
+    with pytest.warns(FutureWarning, match="'perturber__\\*' was renamed 'augmenter__\\*'"):
+        net = LatentAdversarialClassifier(perturber__noise_dim=7)
+    assert net.get_params()["augmenter__noise_dim"] == 7
