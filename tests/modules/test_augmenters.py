@@ -82,7 +82,8 @@ def test_classic_augmenter_uses_the_torch_form_where_there_is_one():
     assert AUGMENTATIONS["time_warp"].torch is None
     x = torch.randn(3, 2, 30)
     warped = ClassicAugmenter("time_warp", sigma=0.2)(x, generator=_generator())
-    assert warped.shape == x.shape and warped.dtype == x.dtype
+    assert warped.shape == x.shape
+    assert warped.dtype == x.dtype
     assert not torch.equal(warped, x)
 
 

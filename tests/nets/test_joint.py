@@ -125,15 +125,16 @@ def test_flow_latent_regressor_trains_on_attacked_rare_targets_and_augments():
     assert len(reg.history[:, "augmented_loss"]) == 2
     generator = torch.Generator().manual_seed(0)
     new = reg.augment(X[:6], y[:6], generator=generator)
-    assert new.shape == X[:6].shape and np.isfinite(new).all()
+    assert new.shape == X[:6].shape
+    assert np.isfinite(new).all()
     with pytest.raises(ValueError, match="continuous targets"):
         FlowLatentRegressor(conditional=True, rare_threshold=threshold, max_epochs=1).fit(X, y)
 
 
 def test_renamed_net_parameters_keep_working_with_a_future_warning(table):
     X, y = table
+    clf = FlowLatentClassifier(n_steps=1, max_epochs=1, flow__max_epochs=1, random_state=0)
     with pytest.warns(FutureWarning, match="'n_steps' was renamed 'attack_steps'"):
-        clf = FlowLatentClassifier(n_steps=1, max_epochs=1, flow__max_epochs=1, random_state=0)
         clf.fit(X, y)
     assert clf.augmenter_.attack_steps == 1
     with pytest.warns(FutureWarning, match="'lr_perturber' was renamed 'augmenter_lr'"):
