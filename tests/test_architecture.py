@@ -71,8 +71,11 @@ def test_renamed_sampler_parameters_warn_and_give_the_same_samples(make, old, ne
 
 def test_renamed_flow_sizes_warn_and_build_the_same_flow():
     X, _ = _table()
-    with pytest.warns(FutureWarning, match="'n_steps' was renamed 'flow_steps'"):
+    with pytest.warns(FutureWarning) as record:
         old = FlowTransformer(n_steps=2, hidden=16, max_epochs=1, random_state=0).fit(X)
+    messages = " ".join(str(w.message) for w in record)
+    assert "'n_steps' was renamed 'flow_steps'" in messages
+    assert "'hidden' was renamed 'flow_hidden'" in messages
     new = FlowTransformer(flow_steps=2, flow_hidden=16, max_epochs=1, random_state=0).fit(X)
     np.testing.assert_array_equal(old.transform(X), new.transform(X))
     with pytest.warns(FutureWarning, match="'hidden_channels' was renamed 'hidden'"):
