@@ -21,17 +21,6 @@ PAPERS = {
         'D. P. Kingma and P. Dhariwal, "Glow: Generative flow with invertible 1x1 '
         'convolutions", NeurIPS 2018.'
     ),
-    "theis2016": (
-        'L. Theis, A. van den Oord and M. Bethge, "A note on the evaluation of generative '
-        'models", ICLR 2016 (dequantisation).'
-    ),
-    "yu2022": (
-        'H. Yu et al., "LEAVES: Learning Views for Time-Series Data in Contrastive Learning", 2022.'
-    ),
-    "iwana2021": (
-        'B. K. Iwana and S. Uchida, "An empirical survey of data augmentation for time '
-        'series classification with neural networks", PLOS ONE, 2021.'
-    ),
 }
 
 
