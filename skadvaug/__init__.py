@@ -8,6 +8,7 @@ class labels or continuous targets (``rare_threshold``).
 from .over_sampling import (
     FlowLatentSampler,
     LatentAdversarialSampler,
+    StructuredAdversarialSampler,
     TimeSeriesAugmentationSampler,
 )
 from .transformers import Flatten, FlowTransformer
@@ -19,6 +20,7 @@ __all__ = [
     "FlowLatentSampler",
     "FlowTransformer",
     "LatentAdversarialSampler",
+    "StructuredAdversarialSampler",
     "TimeSeriesAugmentationSampler",
     "__version__",
 ]

@@ -13,6 +13,10 @@ PAPERS = {
         'O. K. Yüksel, S. U. Stich, M. Jaggi and T. Chavdarova, "Semantic perturbations '
         'with normalizing flows for improved generalization", ICCV 2021.'
     ),
+    "luo2020": (
+        'C. Luo, H. Mobahi and S. Bengio, "Data augmentation via structured adversarial '
+        'perturbations", arXiv:2011.03010, 2020.'
+    ),
     "heusel2017": (
         'M. Heusel et al., "GANs trained by a two time-scale update rule converge to a '
         'local Nash equilibrium", NeurIPS 2017.'

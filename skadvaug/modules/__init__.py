@@ -4,7 +4,14 @@
 ``"sequence"``, ``"image"``) to the module used when none is given.
 """
 
-from ._augmenters import Augmenter, ClassicAugmenter, FlowLatentAttack, LatentAugmenter, freeze
+from ._augmenters import (
+    Augmenter,
+    ClassicAugmenter,
+    FlowLatentAttack,
+    LatentAugmenter,
+    StructuredAttack,
+    freeze,
+)
 from ._autoencoders import ConvAutoencoder1d, ConvAutoencoder2d, MLPAutoencoder
 from ._discriminator import Discriminator
 from ._flows import (
@@ -48,6 +55,7 @@ __all__ = [
     "GRUNet",
     "InvertibleConv1x1",
     "LatentPerturbation",
+    "StructuredAttack",
     "MLPAutoencoder",
     "MLPNet",
     "VectorFlow",

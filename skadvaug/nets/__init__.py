@@ -8,6 +8,7 @@ from ._flow_latent import FlowLatentClassifier, FlowLatentRegressor
 from ._joint import JointAugmentationNet
 from ._latent_adversarial import LatentAdversarialClassifier, LatentAdversarialRegressor
 from ._online import OnlineAugmentationClassifier, OnlineAugmentationRegressor
+from ._structured import StructuredAdversarialClassifier, StructuredAdversarialRegressor
 
 __all__ = [
     "AdversarialAutoencoderNet",
@@ -21,4 +22,6 @@ __all__ = [
     "LatentAdversarialRegressor",
     "OnlineAugmentationClassifier",
     "OnlineAugmentationRegressor",
+    "StructuredAdversarialClassifier",
+    "StructuredAdversarialRegressor",
 ]

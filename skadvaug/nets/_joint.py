@@ -68,8 +68,14 @@ class JointAugmentationNet(BaseNet):
         return None
 
     def _attack_labels(self):
-        """Whose targets an attack ascends the loss of: ``"true"`` or ``"predicted"``."""
+        """Whose targets an attack ascends the loss of: ``"true"``, ``"predicted"``, or
+        ``"targeted"`` (descends the loss of the most confident wrong class)."""
         return "true"
+
+    def _augment_whole_batch(self, X):
+        """A base augmentation of the whole training batch, after the augmenter's
+        replacements (default: none)."""
+        return X
 
     # ----------------------------------------------------------------- training
     def fit(self, X, y, rare_mask=None, **fit_params):
@@ -125,18 +131,35 @@ class JointAugmentationNet(BaseNet):
         finally:
             self.module_.train(was_training)
 
+    def _summed_loss(self, X, y):
+        """The training loss of ``X`` summed over its samples (the net's own ``get_loss``,
+        so a probability-output module under ``NLLLoss`` is attacked correctly): a
+        sample's attack gradient does not depend on the batch size."""
+        loss = self.get_loss(self.module_(X), y)
+        return loss * len(X) if getattr(self.criterion_, "reduction", "mean") == "mean" else loss
+
     def _attack_loss(self, X, y):
-        """``loss_fn`` of the network at ``X`` for the augmenter, or ``None``."""
+        """``loss_fn`` of the network at ``X`` for the augmenter, or ``None``.
+
+        ``"true"``/``"predicted"`` labels: the loss the attack ascends;
+        ``"targeted"``: minus the loss of each sample's most confident wrong
+        class, so the attack moves towards it (paper 004, §6.3).
+        """
         if not self.augmenter_.uses_loss:
             return None
-        if self._attack_labels() == "predicted":
+        labels = self._attack_labels()
+        if labels == "predicted":
             with torch.no_grad():
                 y = self._predicted_targets(self.module_(X))
         elif y is None:
             raise ValueError(
                 f"{type(self).__name__}.augment attacks the loss of the true targets: pass y."
             )
-        return lambda X_new: self.criterion_(self.module_(X_new), y)
+        if labels == "targeted":
+            with torch.no_grad():
+                target = self._wrong_targets(self.module_(X), y)
+            return lambda X_new: -self._summed_loss(X_new, target)
+        return lambda X_new: self._summed_loss(X_new, y)
 
     def _augment_batch(self, X, y, generator=None):
         with self._network_in_eval():
@@ -150,6 +173,7 @@ class JointAugmentationNet(BaseNet):
         index = torch.nonzero(chosen & self._augments()).flatten()
         if len(index):
             X = X.index_put((index,), self._augment_batch(X[index], y[index]))
+        X = self._augment_whole_batch(X)
         y_pred = self.module_(X)
         loss = self.get_loss(y_pred, y, X=X, training=True)
         objective = self._augmenter_objective() if len(index) else None
@@ -228,6 +252,11 @@ class ClassifierTargets:
     def _predicted_targets(output):
         return output.argmax(dim=1)
 
+    @staticmethod
+    def _wrong_targets(output, y):
+        """Each sample's most confident class other than its own."""
+        return output.scatter(1, y[:, None], float("-inf")).argmax(dim=1)
+
     def _data_module_params(self):
         return {"n_outputs": len(self.label_encoder_.classes_)}
 
@@ -274,6 +303,10 @@ class RegressorTargets:
     @staticmethod
     def _predicted_targets(output):
         return output
+
+    @staticmethod
+    def _wrong_targets(output, y):
+        raise ValueError("A targeted attack needs classes; it cannot be used with a regressor.")
 
     def _data_module_params(self):
         return {"n_outputs": 1}

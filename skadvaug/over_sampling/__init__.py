@@ -3,5 +3,11 @@
 from ._augmentation import TimeSeriesAugmentationSampler
 from ._flow_latent import FlowLatentSampler
 from ._latent_adversarial import LatentAdversarialSampler
+from ._structured import StructuredAdversarialSampler
 
-__all__ = ["FlowLatentSampler", "LatentAdversarialSampler", "TimeSeriesAugmentationSampler"]
+__all__ = [
+    "FlowLatentSampler",
+    "LatentAdversarialSampler",
+    "StructuredAdversarialSampler",
+    "TimeSeriesAugmentationSampler",
+]
