@@ -441,7 +441,11 @@ def recolour_basis(x, n_components=2, *, eta=1e-2, mu=1e-6, eps=1e-3, operator="
       dependent, not reproducible across machines).
 
     The basis depends on the sample only, not on any model: compute it once per
-    sample and reuse it.
+    sample and reuse it. With the regularised operator the first ``C``
+    eigenvectors (eigenvalue ``mu``) are the per-channel constant offsets, so
+    on C-channel data ``n_components > C`` is what adds spatially varying,
+    edge-preserving changes; below ``C`` the solver picks part of a degenerate
+    eigenspace.
 
     Parameters
     ----------

@@ -253,7 +253,7 @@ class StructuredAttack(Augmenter):
 
     Parameters
     ----------
-    transform : {"flow", "recolour", "both", "random_flow", "fgm"}, default="flow"
+    perturbation : {"flow", "recolour", "both", "random_flow", "fgm"}, default="flow"
         The perturbation.
     alpha : float, default=1.0
         Flow ridge weight: the literal step ``1 / alpha`` (``flow_scale="fixed"``).
@@ -297,11 +297,11 @@ class StructuredAttack(Augmenter):
     torch.Size([4, 1, 8, 8])
     """
 
-    TRANSFORMS = ("flow", "recolour", "both", "random_flow", "fgm")
+    PERTURBATIONS = ("flow", "recolour", "both", "random_flow", "fgm")
 
     def __init__(
         self,
-        transform="flow",
+        perturbation="flow",
         *,
         alpha=1.0,
         gamma=None,
@@ -320,8 +320,10 @@ class StructuredAttack(Augmenter):
         sample_shape=None,
     ):
         super().__init__()
-        if transform not in self.TRANSFORMS:
-            raise ValueError(f"transform must be one of {self.TRANSFORMS}; got {transform!r}.")
+        if perturbation not in self.PERTURBATIONS:
+            raise ValueError(
+                f"perturbation must be one of {self.PERTURBATIONS}; got {perturbation!r}."
+            )
         if not (isinstance(n_iter, int) and n_iter >= 1):
             raise ValueError(f"n_iter must be an integer >= 1; got {n_iter!r}.")
         if magnitude_jitter is not None and not (0 <= magnitude_jitter[0] <= magnitude_jitter[1]):
@@ -335,7 +337,7 @@ class StructuredAttack(Augmenter):
                 UserWarning,
                 stacklevel=2,
             )
-        self.transform = transform
+        self.perturbation = perturbation
         self.alpha = alpha
         self.gamma = gamma
         self.flow_scale = flow_scale
@@ -355,7 +357,7 @@ class StructuredAttack(Augmenter):
 
     @property
     def uses_loss(self):
-        return self.transform != "random_flow"
+        return self.perturbation != "random_flow"
 
     # -------------------------------------------------------------------- pieces
     def _gamma(self, x):
@@ -409,14 +411,14 @@ class StructuredAttack(Augmenter):
     def forward(self, x, y=None, *, generator=None, loss_fn=None):
         shape = x.shape
         z = x.reshape(len(x), *self.sample_shape) if self.sample_shape else x
-        if z.ndim not in (3, 4) and self.transform != "fgm":
+        if z.ndim not in (3, 4) and self.perturbation != "fgm":
             raise ValueError(
-                f"transform={self.transform!r} warps or recolours a grid: it needs sequences "
+                f"perturbation={self.perturbation!r} warps or recolours a grid: it needs sequences "
                 "(n, channels, timepoints) or images (n, channels, height, width), or "
                 f"sample_shape for flat rows; got samples of shape {tuple(z.shape[1:])}."
             )
         if self.uses_loss and loss_fn is None:
-            raise ValueError(f"transform={self.transform!r} is an attack: pass loss_fn.")
+            raise ValueError(f"perturbation={self.perturbation!r} is an attack: pass loss_fn.")
         flat_loss = None if loss_fn is None else (lambda v: loss_fn(v.reshape(shape)))
         factor = torch.ones(len(z), dtype=z.dtype, device=z.device)
         if self.magnitude_jitter is not None:
@@ -426,7 +428,7 @@ class StructuredAttack(Augmenter):
         return self._transform(z.detach(), flat_loss, factor, generator).reshape(shape)
 
     def _transform(self, z, loss_fn, factor, generator):
-        if self.transform == "random_flow":
+        if self.perturbation == "random_flow":
             flow = structured.random_smooth_flow(
                 z,
                 gamma=self._gamma(z),
@@ -435,7 +437,7 @@ class StructuredAttack(Augmenter):
                 generator=generator,
             )
             return structured.warp(z, flow)
-        if self.transform == "fgm":
+        if self.perturbation == "fgm":
             if z.ndim in (3, 4):  # the pixel change of the adversarial flow
                 moved = structured.warp(
                     z, self._flow(z, loss_fn, self._max_displacement(z) * factor)
@@ -447,7 +449,7 @@ class StructuredAttack(Augmenter):
                 z, loss_fn, lambda g: g, budget, n_steps=self.n_iter, clip=self.clip
             )
         recolour_budget = self.recolour_norm * factor * z.flatten(1).norm(dim=1)
-        if self.transform == "recolour":
+        if self.perturbation == "recolour":
             return structured.additive_attack(
                 z,
                 loss_fn,
@@ -468,7 +470,7 @@ class StructuredAttack(Augmenter):
                 flow_scale=self.flow_scale,
                 max_displacement=flow_budget,
             )
-            if self.transform == "both":
+            if self.perturbation == "both":
                 change = structured.unit_per_sample(self._recolour_direction(current, gradient))
                 size = structured.per_sample(recolour_budget / self.n_iter, current)
                 current = structured.clip_to(current + size * change, self.clip)

@@ -31,7 +31,7 @@ class _StructuredNet(JointAugmentationNet):
     _default_modules = STRUCTURED_NETWORKS
     _parameter_constraints: dict = {
         **JointAugmentationNet._parameter_constraints,
-        "transform": [StrOptions(set(StructuredAttack.TRANSFORMS))],
+        "perturbation": [StrOptions(set(StructuredAttack.PERTURBATIONS))],
         "alpha": [Interval(Real, 0, None, closed="neither")],
         "gamma": [Interval(Real, 0, None, closed="left"), None],
         "flow_scale": [StrOptions(set(FLOW_SCALES))],
@@ -56,7 +56,7 @@ class _StructuredNet(JointAugmentationNet):
         module=None,
         criterion=None,
         *,
-        transform="flow",
+        perturbation="flow",
         alpha=1.0,
         gamma=None,
         flow_scale="max",
@@ -78,7 +78,7 @@ class _StructuredNet(JointAugmentationNet):
         **kwargs,
     ):
         super().__init__(module, criterion, augment_fraction=augment_fraction, **kwargs)
-        self.transform = transform
+        self.perturbation = perturbation
         self.alpha = alpha
         self.gamma = gamma
         self.flow_scale = flow_scale
@@ -109,9 +109,9 @@ class _StructuredNet(JointAugmentationNet):
                 f"sample_shape={tuple(self.sample_shape)} holds {int(np.prod(shape))} values "
                 f"but a sample of X has {int(np.prod(X.shape[1:]))}."
             )
-        if len(shape) not in (2, 3) and self.transform != "fgm":
+        if len(shape) not in (2, 3) and self.perturbation != "fgm":
             raise ValueError(
-                f"transform={self.transform!r} warps or recolours a grid, and X holds "
+                f"perturbation={self.perturbation!r} warps or recolours a grid, and X holds "
                 f"samples of shape {tuple(shape)}: pass sequences (n, channels, "
                 "timepoints), images (n, channels, height, width), or sample_shape, e.g. "
                 "(1, 8, 8) for 64 pixel columns."
@@ -123,7 +123,7 @@ class _StructuredNet(JointAugmentationNet):
 
     def _build_augmenter(self):
         return StructuredAttack(
-            self.transform,
+            self.perturbation,
             alpha=self.alpha,
             gamma=self.gamma,
             flow_scale=self.flow_scale,
@@ -164,7 +164,7 @@ _DOC = """
         Network taking ``input_shape`` and ``n_outputs``; ``None`` picks
         :class:`~skadvaug.modules.MLPNet`, :class:`~skadvaug.modules.CNN1dNet`
         or :class:`~skadvaug.modules.CNN2dNet` by data kind.
-    transform : {"flow", "recolour", "both", "random_flow", "fgm"}, default="flow"
+    perturbation : {"flow", "recolour", "both", "random_flow", "fgm"}, default="flow"
         Adversarial smooth warp (time-warp on sequences), edge-preserving
         recolouring, both from one gradient, or the ablations: a random smooth
         flow of the same budget and the unstructured FGM-ℓ2 of the flow's pixel
@@ -241,7 +241,7 @@ class StructuredAdversarialClassifier(ClassifierTargets, _StructuredNet, NeuralN
     replaced with probability ``augment_fraction`` by a structured adversarial
     copy of itself computed against the network *as it is at that step*: one
     gradient of the loss, projected onto smooth displacement fields
-    (``transform="flow"``, a warp; a time-warp for sequences) or onto the
+    (``perturbation="flow"``, a warp; a time-warp for sequences) or onto the
     sample's edge-preserving recolourings (``"recolour"``). The attack runs in
     eval mode (batch-norm statistics untouched) and the train mode is restored;
     an optional ``base_augmentation`` follows. Prediction is never augmented.

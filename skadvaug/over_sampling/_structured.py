@@ -9,7 +9,7 @@ from .._base import BaseLearnedSampler, learned_sampler_docstring
 from .._docs import cites
 from ..nets import StructuredAdversarialClassifier, StructuredAdversarialRegressor
 
-_TRANSFORMS = {"flow", "recolour", "both", "random_flow", "fgm"}
+_PERTURBATIONS = {"flow", "recolour", "both", "random_flow", "fgm"}
 
 
 @learned_sampler_docstring
@@ -23,13 +23,13 @@ class StructuredAdversarialSampler(BaseLearnedSampler):
     matched to the data kind and creates each class's requested samples as
     such copies of seeds drawn from that class:
 
-    - ``transform="flow"``: the smooth displacement field that raises the
+    - ``perturbation="flow"``: the smooth displacement field that raises the
       surrogate's loss most for its smoothness,
       ``-(1/alpha) (I + gamma P)^-1 d`` (``P`` the grid Laplacian, ``d`` the
       gradient times the image gradient; solved exactly with the DCT), applied
       as a warp: an adversarial smooth deformation of an image, an adversarial
       smooth time-warp of a sequence;
-    - ``transform="recolour"``: the gradient projected onto the seed's
+    - ``perturbation="recolour"``: the gradient projected onto the seed's
       edge-preserving recolourings (the smallest eigenvectors of the
       regularised edge operator). On grayscale images and univariate series
       there is no hue, so this reduces to smooth brightness / level offsets;
@@ -40,7 +40,7 @@ class StructuredAdversarialSampler(BaseLearnedSampler):
     The transform is deterministic given the seed, so each copy's budget is
     scaled by a factor drawn from ``magnitude_jitter``: a seed drawn twice gives
     two different samples. Tables have no grid to warp: pass ``shape`` (e.g.
-    ``(1, 8, 8)`` for 64 pixel columns), or use ``transform="fgm"``. The
+    ``(1, 8, 8)`` for 64 pixel columns), or use ``perturbation="fgm"``. The
     paper's method is online augmentation of a classifier's training batches;
     that form is :class:`~skadvaug.nets.StructuredAdversarialClassifier`.
 
@@ -48,7 +48,7 @@ class StructuredAdversarialSampler(BaseLearnedSampler):
     ----------
     {sampling_strategy}
 
-    transform : {{"flow", "recolour", "both", "random_flow", "fgm"}}, default="flow"
+    perturbation : {{"flow", "recolour", "both", "random_flow", "fgm"}}, default="flow"
         The perturbation.
 
     alpha : float, default=1.0
@@ -167,7 +167,7 @@ skadvaug.nets.StructuredAdversarialRegressor
 
     _parameter_constraints: dict = {
         **BaseLearnedSampler._parameter_constraints,
-        "transform": [StrOptions(_TRANSFORMS)],
+        "perturbation": [StrOptions(_PERTURBATIONS)],
         "alpha": [Interval(Real, 0, None, closed="neither")],
         "gamma": [Interval(Real, 0, None, closed="left"), None],
         "flow_scale": [StrOptions({"max", "rms", "fixed"})],
@@ -195,7 +195,7 @@ skadvaug.nets.StructuredAdversarialRegressor
         self,
         *,
         sampling_strategy="auto",
-        transform="flow",
+        perturbation="flow",
         alpha=1.0,
         gamma=None,
         flow_scale="max",
@@ -229,7 +229,7 @@ skadvaug.nets.StructuredAdversarialRegressor
             verbose=verbose,
             random_state=random_state,
         )
-        self.transform = transform
+        self.perturbation = perturbation
         self.alpha = alpha
         self.gamma = gamma
         self.flow_scale = flow_scale
@@ -253,13 +253,13 @@ skadvaug.nets.StructuredAdversarialRegressor
         self.lr = lr
 
     def _make_net(self, X, y, *, random_state):
-        if X.ndim == 2 and self.shape is None and self.transform != "fgm":
+        if X.ndim == 2 and self.shape is None and self.perturbation != "fgm":
             raise ValueError(
-                f"transform={self.transform!r} warps or recolours a grid and X is a 2-D "
+                f"perturbation={self.perturbation!r} warps or recolours a grid and X is a 2-D "
                 "table: pass shape=(channels, timepoints) or (channels, height, width) "
-                "that its rows are read as, or use transform='fgm'."
+                "that its rows are read as, or use perturbation='fgm'."
             )
-        attacks = self.transform != "random_flow"
+        attacks = self.perturbation != "random_flow"
         net = (
             StructuredAdversarialClassifier
             if self.rare_threshold is None
@@ -267,7 +267,7 @@ skadvaug.nets.StructuredAdversarialRegressor
         )
         return net(
             module=self.surrogate,
-            transform=self.transform,
+            perturbation=self.perturbation,
             alpha=self.alpha,
             gamma=self.gamma,
             flow_scale=self.flow_scale,
