@@ -23,7 +23,12 @@ from imblearn.over_sampling import (
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
 
-from skadvaug import FlowLatentSampler, LatentAdversarialSampler, TimeSeriesAugmentationSampler
+from skadvaug import (
+    FlowLatentSampler,
+    LatentAdversarialSampler,
+    StructuredAdversarialSampler,
+    TimeSeriesAugmentationSampler,
+)
 from skadvaug._targets import rare_mask
 
 ALL_KINDS = frozenset({"tabular", "sequence", "image"})
@@ -354,6 +359,31 @@ register_method(
     Method(
         "FlowLatent[random]",
         _skadvaug(FlowLatentSampler, attack="random", norm="linf", epsilon=0.25),
+        family="skadvaug-learned",
+        native_nd=True,
+        tasks=BOTH_TASKS,
+    )
+)
+
+# Paper 004 at its defaults (adversarial smooth flow: a warp of images, a time-warp
+# of sequences), and its random smooth flow of the same budget (the ablation of the
+# adversarial part). Grids only: tables have nothing to warp.
+GRIDS = frozenset({"sequence", "image"})
+register_method(
+    Method(
+        "StructuredAdversarial",
+        _skadvaug(StructuredAdversarialSampler),
+        kinds=GRIDS,
+        family="skadvaug-learned",
+        native_nd=True,
+        tasks=BOTH_TASKS,
+    )
+)
+register_method(
+    Method(
+        "StructuredAdversarial[random_flow]",
+        _skadvaug(StructuredAdversarialSampler, perturbation="random_flow"),
+        kinds=GRIDS,
         family="skadvaug-learned",
         native_nd=True,
         tasks=BOTH_TASKS,

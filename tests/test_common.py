@@ -19,6 +19,7 @@ from skadvaug import (
     FlowLatentSampler,
     FlowTransformer,
     LatentAdversarialSampler,
+    StructuredAdversarialSampler,
     TimeSeriesAugmentationSampler,
 )
 
@@ -28,6 +29,8 @@ ESTIMATORS = [
     # few epochs: the checks test the API, the behaviour tests live next to the code
     LatentAdversarialSampler(autoencoder_epochs=2, surrogate_epochs=1, random_state=0),
     FlowLatentSampler(flow_epochs=2, surrogate_epochs=1, flow_steps=2, random_state=0),
+    # the checks pass tables, which have no grid to warp: the unstructured baseline
+    StructuredAdversarialSampler(perturbation="fgm", surrogate_epochs=1, random_state=0),
     FlowTransformer(max_epochs=2, flow_steps=2, random_state=0),
     Flatten(),
 ]
@@ -41,6 +44,7 @@ EXPECTED_FAILED_CHECKS = {
     "TimeSeriesAugmentationSampler": {"check_samplers_pandas_sparse": _DENSE_ONLY},
     "LatentAdversarialSampler": {"check_samplers_pandas_sparse": _DENSE_ONLY},
     "FlowLatentSampler": {"check_samplers_pandas_sparse": _DENSE_ONLY},
+    "StructuredAdversarialSampler": {"check_samplers_pandas_sparse": _DENSE_ONLY},
     "FlowTransformer": {},
     "Flatten": {},
 }
