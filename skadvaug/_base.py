@@ -71,6 +71,10 @@ _fitted_attributes_docstring = """sampling_strategy_ : dict
     data_kind_ : {"tabular", "sequence", "image"}
         Kind of the data seen in :meth:`fit_resample`.
 
+    seed_indices_ : ndarray of shape (n_synthetic,)
+        Row of ``X`` each synthetic sample was made from, in output order (set
+        by :meth:`fit_resample`).
+
     device_ : str
         Device the backbones were trained on.
 
@@ -197,7 +201,7 @@ class BaseAugmentationSampler(BaseOverSampler):
         random_state = check_random_state(self.random_state)
         self._fit_augmentation(X, y, groups=groups, random_state=random_state)
 
-        X_res, y_res = [X], [y]
+        X_res, y_res, seed_indices = [X], [y], [np.empty(0, dtype=np.intp)]
         for group, n_samples in self.sampling_strategy_.items():
             if n_samples == 0:
                 continue
@@ -207,6 +211,8 @@ class BaseAugmentationSampler(BaseOverSampler):
             X_new = self._augment(X[seeds], y[seeds], group=group, random_state=random_state)
             X_res.append(np.asarray(X_new, dtype=X.dtype))
             y_res.append(y[seeds])
+            seed_indices.append(seeds)
+        self.seed_indices_ = np.concatenate(seed_indices)
         return np.concatenate(X_res), np.concatenate(y_res)
 
     def _check_X_y(self, X, y, accept_sparse=None):

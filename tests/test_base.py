@@ -282,3 +282,18 @@ def test_auto_device_resolves_to_what_is_available(monkeypatch):
     sampler = LearnedCopySampler(random_state=0).fit(X, y)
     assert sampler.device_ == "cpu"
     assert sampler.device == "auto"  # the parameter itself is left alone
+
+
+def test_seed_indices_trace_every_synthetic_sample_to_its_seed_row():
+    from skadvaug import TimeSeriesAugmentationSampler
+    from skadvaug.datasets import make_imbalanced_sequences
+
+    X, y = make_imbalanced_sequences(n_samples=60, n_timepoints=16, random_state=0)
+    sampler = TimeSeriesAugmentationSampler(method="jitter", random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert sampler.seed_indices_.shape == (len(X_res) - len(X),)
+    np.testing.assert_array_equal(y[sampler.seed_indices_], y_res[len(X) :])
+    # jitter stays close to its seed: the nearest original row is the seed
+    synthetic = X_res[len(X) :].reshape(len(sampler.seed_indices_), -1)
+    distances = ((synthetic[:, None] - X.reshape(len(X), -1)[None]) ** 2).sum(-1)
+    assert np.mean(distances.argmin(1) == sampler.seed_indices_) > 0.9

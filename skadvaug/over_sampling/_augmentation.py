@@ -77,6 +77,9 @@ class TimeSeriesAugmentationSampler(BaseAugmentationSampler):
     data_kind_ : {{"tabular", "sequence", "image"}}
         Kind of the data seen in :meth:`fit_resample`.
 
+    seed_indices_ : ndarray of shape (n_synthetic,)
+        Row of ``X`` each synthetic sample was made from, in output order.
+
     n_features_in_ : int
         ``X.shape[1]``: features, or channels for sequences and images.
 

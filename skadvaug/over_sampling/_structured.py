@@ -143,6 +143,10 @@ skadvaug.nets.StructuredAdversarialRegressor
         augmentation), ``augmenter_`` the attack (``augmenter_.basis_cache``
         holds the seeds' recolouring bases).
 
+    perturbation_norms_ : ndarray of shape (n_synthetic,)
+        ℓ2 distance of each synthetic sample to its seed (``seed_indices_``),
+        in the units of ``X``.
+
     history_ : dict
         ``history_["surrogate"]``: the surrogate's training history.
 
@@ -298,6 +302,12 @@ skadvaug.nets.StructuredAdversarialRegressor
             random_state=self._torch_seed(random_state),
             **{f"module__{k}": v for k, v in (self.surrogate_params or {}).items()},
         )
+
+    def _fit_resample(self, X, y, *, groups):
+        X_res, y_res = super()._fit_resample(X, y, groups=groups)
+        change = X_res[len(X) :] - X[self.seed_indices_]
+        self.perturbation_norms_ = np.linalg.norm(change.reshape(len(change), -1), axis=1)
+        return X_res, y_res
 
     def _fit_standardizer(self, X):
         if X.ndim == 2 and self.shape is not None:

@@ -46,6 +46,10 @@ def test_originals_first_counts_and_seed_labels(fitted, digits):
     minority = int(np.argmin(np.bincount(y)))
     assert sampler.sampling_strategy_ == {minority: counts[minority] - np.sum(y == minority)}
     assert np.all(y_res[len(y) :] == minority)
+    np.testing.assert_array_equal(y[sampler.seed_indices_], y_res[len(y) :])
+    change = (X_res[len(X) :] - X[sampler.seed_indices_]).reshape(len(sampler.seed_indices_), -1)
+    np.testing.assert_allclose(sampler.perturbation_norms_, np.linalg.norm(change, axis=1))
+    assert np.all(sampler.perturbation_norms_ > 0)
 
 
 def test_copies_raise_the_surrogate_loss_more_than_random_flows(digits):
