@@ -298,6 +298,22 @@ class StructuredAttack(Augmenter):
     """
 
     PERTURBATIONS = ("flow", "recolour", "both", "random_flow", "fgm")
+    # the keyword arguments estimators forward unchanged
+    PARAMETERS = (
+        "alpha",
+        "gamma",
+        "flow_scale",
+        "max_displacement",
+        "n_components",
+        "eta",
+        "mu",
+        "edge_eps",
+        "weighting",
+        "photometric_operator",
+        "recolour_norm",
+        "n_iter",
+        "magnitude_jitter",
+    )
 
     def __init__(
         self,

@@ -8,7 +8,11 @@ from ._flow_latent import FlowLatentClassifier, FlowLatentRegressor
 from ._joint import JointAugmentationNet
 from ._latent_adversarial import LatentAdversarialClassifier, LatentAdversarialRegressor
 from ._online import OnlineAugmentationClassifier, OnlineAugmentationRegressor
-from ._structured import StructuredAdversarialClassifier, StructuredAdversarialRegressor
+from ._structured import (
+    STRUCTURED_ATTACK_PARAMETERS,
+    StructuredAdversarialClassifier,
+    StructuredAdversarialRegressor,
+)
 
 __all__ = [
     "AdversarialAutoencoderNet",
@@ -22,6 +26,7 @@ __all__ = [
     "LatentAdversarialRegressor",
     "OnlineAugmentationClassifier",
     "OnlineAugmentationRegressor",
+    "STRUCTURED_ATTACK_PARAMETERS",
     "StructuredAdversarialClassifier",
     "StructuredAdversarialRegressor",
 ]

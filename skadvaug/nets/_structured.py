@@ -14,6 +14,9 @@ from ..augment.structured import FLOW_SCALES, PHOTOMETRIC_OPERATORS, WEIGHTINGS
 from ..modules import DEFAULT_NETWORKS, ClassicAugmenter, CNN1dNet, StructuredAttack
 from ._joint import ClassifierTargets, JointAugmentationNet, RegressorTargets
 
+# What the sampler forwards to the net unchanged.
+STRUCTURED_ATTACK_PARAMETERS = ("perturbation", *StructuredAttack.PARAMETERS, "targeted", "clip")
+
 # The spec's surrogate for sequences is a small FCN (paper 004 has no sequence model).
 STRUCTURED_NETWORKS = {**DEFAULT_NETWORKS, "sequence": CNN1dNet}
 
@@ -124,19 +127,7 @@ class _StructuredNet(JointAugmentationNet):
     def _build_augmenter(self):
         return StructuredAttack(
             self.perturbation,
-            alpha=self.alpha,
-            gamma=self.gamma,
-            flow_scale=self.flow_scale,
-            max_displacement=self.max_displacement,
-            n_components=self.n_components,
-            eta=self.eta,
-            mu=self.mu,
-            edge_eps=self.edge_eps,
-            weighting=self.weighting,
-            photometric_operator=self.photometric_operator,
-            recolour_norm=self.recolour_norm,
-            n_iter=self.n_iter,
-            magnitude_jitter=self.magnitude_jitter,
+            **{name: getattr(self, name) for name in StructuredAttack.PARAMETERS},
             clip=self.clip_,
             sample_shape=self.sample_shape,
             **self.get_params_for("augmenter"),

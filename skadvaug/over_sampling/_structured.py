@@ -7,9 +7,11 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._base import BaseLearnedSampler, learned_sampler_docstring
 from .._docs import cites
-from ..nets import StructuredAdversarialClassifier, StructuredAdversarialRegressor
-
-_PERTURBATIONS = {"flow", "recolour", "both", "random_flow", "fgm"}
+from ..nets import (
+    STRUCTURED_ATTACK_PARAMETERS,
+    StructuredAdversarialClassifier,
+    StructuredAdversarialRegressor,
+)
 
 
 @learned_sampler_docstring
@@ -171,22 +173,10 @@ skadvaug.nets.StructuredAdversarialRegressor
 
     _parameter_constraints: dict = {
         **BaseLearnedSampler._parameter_constraints,
-        "perturbation": [StrOptions(_PERTURBATIONS)],
-        "alpha": [Interval(Real, 0, None, closed="neither")],
-        "gamma": [Interval(Real, 0, None, closed="left"), None],
-        "flow_scale": [StrOptions({"max", "rms", "fixed"})],
-        "max_displacement": [Interval(Real, 0, None, closed="left"), None],
-        "n_components": [Interval(Integral, 1, None, closed="left")],
-        "eta": [Interval(Real, 0, None, closed="left")],
-        "mu": [Interval(Real, 0, None, closed="neither")],
-        "edge_eps": [Interval(Real, 0, None, closed="neither")],
-        "weighting": [StrOptions({"projection", "inverse"})],
-        "photometric_operator": [StrOptions({"regularized", "pinv", "ridge"})],
-        "recolour_norm": [Interval(Real, 0, None, closed="left")],
-        "n_iter": [Interval(Integral, 1, None, closed="left")],
-        "targeted": ["boolean"],
-        "magnitude_jitter": [tuple, list, None],
-        "clip": [StrOptions({"auto"}), tuple, list, None],
+        **{
+            name: StructuredAdversarialClassifier._parameter_constraints[name]
+            for name in STRUCTURED_ATTACK_PARAMETERS
+        },
         "shape": [tuple, list, None],
         "surrogate": [type, None],
         "surrogate_params": [dict, None],
@@ -271,22 +261,7 @@ skadvaug.nets.StructuredAdversarialRegressor
         )
         return net(
             module=self.surrogate,
-            perturbation=self.perturbation,
-            alpha=self.alpha,
-            gamma=self.gamma,
-            flow_scale=self.flow_scale,
-            max_displacement=self.max_displacement,
-            n_components=self.n_components,
-            eta=self.eta,
-            mu=self.mu,
-            edge_eps=self.edge_eps,
-            weighting=self.weighting,
-            photometric_operator=self.photometric_operator,
-            recolour_norm=self.recolour_norm,
-            n_iter=self.n_iter,
-            targeted=self.targeted,
-            magnitude_jitter=self.magnitude_jitter,
-            clip=self.clip,
+            **{name: getattr(self, name) for name in STRUCTURED_ATTACK_PARAMETERS},
             sample_shape=self.shape,
             augment_fraction=0.0,  # the surrogate trains on the data as it is
             # A random flow needs no surrogate: nothing trained.
@@ -306,7 +281,8 @@ skadvaug.nets.StructuredAdversarialRegressor
     def _fit_resample(self, X, y, *, groups):
         X_res, y_res = super()._fit_resample(X, y, groups=groups)
         change = X_res[len(X) :] - X[self.seed_indices_]
-        self.perturbation_norms_ = np.linalg.norm(change.reshape(len(change), -1), axis=1)
+        flat = change.reshape(len(change), int(np.prod(X.shape[1:])))  # also when none is made
+        self.perturbation_norms_ = np.linalg.norm(flat, axis=1)
         return X_res, y_res
 
     def _fit_standardizer(self, X):
