@@ -10,6 +10,7 @@ from .over_sampling import (
     LatentAdversarialSampler,
     StructuredAdversarialSampler,
     TimeSeriesAugmentationSampler,
+    WorstCaseGeneratorSampler,
 )
 from .transformers import Flatten, FlowTransformer
 
@@ -22,5 +23,6 @@ __all__ = [
     "LatentAdversarialSampler",
     "StructuredAdversarialSampler",
     "TimeSeriesAugmentationSampler",
+    "WorstCaseGeneratorSampler",
     "__version__",
 ]

@@ -17,6 +17,10 @@ PAPERS = {
         'C. Luo, H. Mobahi and S. Bengio, "Data augmentation via structured adversarial '
         'perturbations", arXiv:2011.03010, 2020.'
     ),
+    "guo2019": (
+        'T. Guo, C. Xu, B. Shi, C. Xu and D. Tao, "Learning from bad data via generation", '
+        "NeurIPS 2019."
+    ),
     "heusel2017": (
         'M. Heusel et al., "GANs trained by a two time-scale update rule converge to a '
         'local Nash equilibrium", NeurIPS 2017.'

@@ -21,6 +21,7 @@ from skadvaug import (
     LatentAdversarialSampler,
     StructuredAdversarialSampler,
     TimeSeriesAugmentationSampler,
+    WorstCaseGeneratorSampler,
 )
 
 ESTIMATORS = [
@@ -31,6 +32,7 @@ ESTIMATORS = [
     FlowLatentSampler(flow_epochs=2, surrogate_epochs=1, flow_steps=2, random_state=0),
     # the checks pass tables, which have no grid to warp: the unstructured baseline
     StructuredAdversarialSampler(perturbation="fgm", surrogate_epochs=1, random_state=0),
+    WorstCaseGeneratorSampler(game_epochs=2, hidden=16, random_state=0),
     FlowTransformer(max_epochs=2, flow_steps=2, random_state=0),
     Flatten(),
 ]
@@ -45,6 +47,7 @@ EXPECTED_FAILED_CHECKS = {
     "LatentAdversarialSampler": {"check_samplers_pandas_sparse": _DENSE_ONLY},
     "FlowLatentSampler": {"check_samplers_pandas_sparse": _DENSE_ONLY},
     "StructuredAdversarialSampler": {"check_samplers_pandas_sparse": _DENSE_ONLY},
+    "WorstCaseGeneratorSampler": {"check_samplers_pandas_sparse": _DENSE_ONLY},
     "FlowTransformer": {},
     "Flatten": {},
 }

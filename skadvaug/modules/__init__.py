@@ -22,6 +22,7 @@ from ._flows import (
     InvertibleConv1x1,
     VectorFlow,
 )
+from ._generative import ConditionalCritic, ConditionalGeneration, ConditionalGenerator
 from ._networks import CNN1dNet, CNN2dNet, GRUNet, MLPNet
 from ._perturbation import LatentPerturbation
 
@@ -43,6 +44,9 @@ __all__ = [
     "LatentAugmenter",
     "freeze",
     "CNN1dNet",
+    "ConditionalCritic",
+    "ConditionalGeneration",
+    "ConditionalGenerator",
     "CNN2dNet",
     "ConvAutoencoder1d",
     "ConvAutoencoder2d",

@@ -13,6 +13,7 @@ from ._structured import (
     StructuredAdversarialClassifier,
     StructuredAdversarialRegressor,
 )
+from ._worst_case import WorstCaseGeneratorClassifier, WorstCaseGeneratorRegressor
 
 __all__ = [
     "AdversarialAutoencoderNet",
@@ -29,4 +30,6 @@ __all__ = [
     "STRUCTURED_ATTACK_PARAMETERS",
     "StructuredAdversarialClassifier",
     "StructuredAdversarialRegressor",
+    "WorstCaseGeneratorClassifier",
+    "WorstCaseGeneratorRegressor",
 ]

@@ -4,10 +4,12 @@ from ._augmentation import TimeSeriesAugmentationSampler
 from ._flow_latent import FlowLatentSampler
 from ._latent_adversarial import LatentAdversarialSampler
 from ._structured import StructuredAdversarialSampler
+from ._worst_case import WorstCaseGeneratorSampler
 
 __all__ = [
     "FlowLatentSampler",
     "LatentAdversarialSampler",
     "StructuredAdversarialSampler",
     "TimeSeriesAugmentationSampler",
+    "WorstCaseGeneratorSampler",
 ]

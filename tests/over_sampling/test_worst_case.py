@@ -1,0 +1,84 @@
+"""WorstCaseGeneratorSampler (paper 002; spec §4, B-6)."""
+
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+from imblearn.pipeline import make_pipeline
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+
+from skadvaug import Flatten, WorstCaseGeneratorSampler
+from skadvaug.datasets import make_imbalanced_sequences, make_sequence_regression
+
+FAST = {"game_epochs": 3, "hidden": 32, "random_state": 0}
+
+
+@pytest.fixture(scope="module")
+def table():
+    X, y = make_classification(
+        240, n_features=5, n_informative=3, n_classes=3, weights=[0.7, 0.2, 0.1], random_state=0
+    )
+    return X * 10 + 3, y
+
+
+def test_counts_order_range_and_dtype(table):
+    X, y = table
+    sampler = WorstCaseGeneratorSampler(**FAST)
+    X_res, y_res = sampler.fit_resample(X, y)
+    np.testing.assert_array_equal(X_res[: len(X)], X)
+    counts = Counter(y_res.tolist())
+    assert len(set(counts.values())) == 1
+    assert sampler.sampling_strategy_ == {
+        1: counts[1] - np.sum(y == 1),
+        2: counts[2] - np.sum(y == 2),
+    }
+    synthetic = X_res[len(X) :]
+    assert synthetic.dtype == X.dtype
+    assert np.all(synthetic >= X.min(0) - 1e-6)
+    assert np.all(synthetic <= X.max(0) + 1e-6)
+    assert set(np.unique(y_res)) == set(np.unique(y))
+    assert len(sampler.history_["game"]) == 3
+
+
+def test_sampling_strategy_dict_and_determinism(table):
+    X, y = table
+    params = {**FAST, "sampling_strategy": {2: 50}}
+    X_a, y_a = WorstCaseGeneratorSampler(**params).fit_resample(X, y)
+    X_b, _ = WorstCaseGeneratorSampler(**params).fit_resample(X, y)
+    np.testing.assert_array_equal(X_a, X_b)
+    assert Counter(y_a.tolist())[2] == 50
+
+
+def test_dataframes_sequences_and_pipelines(table):
+    X, y = table
+    frame = pd.DataFrame(X, columns=list("abcde"))
+    X_res, _ = WorstCaseGeneratorSampler(**FAST).fit_resample(frame, y)
+    assert list(X_res.columns) == list("abcde")
+    X, y = make_imbalanced_sequences(n_samples=80, n_timepoints=16, random_state=0)
+    pipe = make_pipeline(WorstCaseGeneratorSampler(**FAST), Flatten(), LogisticRegression())
+    assert pipe.fit(X, y).predict(X[:3]).shape == (3,)
+
+
+def test_continuous_targets_generate_rare_samples_for_rare_targets():
+    X, y = make_sequence_regression(n_samples=60, random_state=0)
+    threshold = float(np.quantile(y, 0.8))
+    X_res, y_res = WorstCaseGeneratorSampler(rare_threshold=threshold, **FAST).fit_resample(X, y)
+    assert X_res.shape[1:] == X.shape[1:]
+    assert np.all(y_res[len(y) :] > threshold)
+    assert np.sum(y_res > threshold) == np.sum(y_res <= threshold)
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"epsilon": -0.1}, "epsilon"),
+        ({"distance": "kl"}, "distance"),
+        ({"n_critic": 0}, "n_critic"),
+    ],
+)
+def test_bad_parameters_are_named(table, params, match):
+    X, y = table
+    with pytest.raises(ValueError, match=match):
+        WorstCaseGeneratorSampler(**params).fit_resample(X, y)
