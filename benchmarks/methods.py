@@ -28,6 +28,7 @@ from skadvaug import (
     LatentAdversarialSampler,
     StructuredAdversarialSampler,
     TimeSeriesAugmentationSampler,
+    WorstCaseGeneratorSampler,
 )
 from skadvaug._targets import rare_mask
 
@@ -384,6 +385,28 @@ register_method(
         "StructuredAdversarial[random_flow]",
         _skadvaug(StructuredAdversarialSampler, perturbation="random_flow"),
         kinds=GRIDS,
+        family="skadvaug-learned",
+        native_nd=True,
+        tasks=BOTH_TASKS,
+    )
+)
+
+# Paper 002 at its defaults (Wasserstein game, epsilon 0.3, the paper's best on
+# CIFAR-10), and epsilon 0: the plain conditional WGAN-GP oversampler (the paper's
+# DAGAN-like baseline).
+register_method(
+    Method(
+        "WorstCaseGenerator",
+        _skadvaug(WorstCaseGeneratorSampler),
+        family="skadvaug-learned",
+        native_nd=True,
+        tasks=BOTH_TASKS,
+    )
+)
+register_method(
+    Method(
+        "WorstCaseGenerator[cWGAN-GP]",
+        _skadvaug(WorstCaseGeneratorSampler, epsilon=0.0),
         family="skadvaug-learned",
         native_nd=True,
         tasks=BOTH_TASKS,
