@@ -122,6 +122,23 @@ def _flow_round_trip(device):
     }
 
 
+def _worst_case_fit(device):
+    from skadvaug import WorstCaseGeneratorSampler
+
+    from ._measure import measure
+
+    X, y = _tabular(5000, 20)
+    sampler = WorstCaseGeneratorSampler(random_state=0, device=device)
+    _, seconds, peak_mb = measure(lambda: sampler.fit_resample(X, y))
+    game = sampler.surrogate_
+    return {
+        "value": seconds,
+        "peak_mb": peak_mb,
+        "detail": f"{game.max_epochs} epochs = {game.critic_steps_} critic / "
+        f"{game.generator_steps_} generator steps",
+    }
+
+
 TARGETS = {
     "latent_fit_tabular": (
         "LatentAdversarialSampler",
@@ -156,6 +173,14 @@ TARGETS = {
         _latent_memory,
     ),
     "flow_fit": ("FlowTransformer", "default fit, 5,000 x 20 tabular", "s", 30.0, "<=", _flow_fit),
+    "worst_case_fit": (
+        "WorstCaseGeneratorSampler",
+        "default fit_resample, 5,000 x 20 tabular",
+        "s",
+        60.0,
+        "<=",
+        _worst_case_fit,
+    ),
     "flow_round_trip": (
         "FlowTransformer",
         "transform + inverse_transform, 100,000 x 20",
