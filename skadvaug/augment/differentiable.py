@@ -1,4 +1,4 @@
-"""Differentiable torch forms of the magnitude augmentations.
+"""Differentiable torch forms of the augmentations LEAVES learns (magnitude and time).
 
 The random draws are reparameterised (Yu et al. 2022, LEAVES, Appendix A.2):
 noise ``eps ~ N(0, 1)`` is drawn without gradient and the augmentation is a
@@ -18,11 +18,23 @@ References
 .. [2] T. T. Um et al., ICMI 2017 (magnitude warping).
 """
 
+import math
+
 import torch
+import torch.nn.functional as F
 
 from ._classic import _spline_basis
 
-__all__ = ["jitter", "scaling", "magnitude_warp"]
+__all__ = [
+    "jitter",
+    "magnitude_warp",
+    "mixture_cdf",
+    "mixture_rsample",
+    "permutation",
+    "resample_time",
+    "scaling",
+    "time_distortion",
+]
 
 
 def _check_series(x):
@@ -137,3 +149,175 @@ def magnitude_warp(x, sigma=0.2, n_knots=4, *, generator=None):
     eps = _standard_normal(x.shape[:2] + (n_knots + 2,), x, generator)
     knots = 1.0 + _as_tensor(sigma, x) * eps
     return x * (knots @ basis.T)
+
+
+# ------------------------------------------------------------------ permutation
+def _draw_device(generator, fallback):
+    """Where draws from ``generator`` are made (a CUDA generator draws on its GPU)."""
+    return fallback if generator is None else generator.device
+
+
+def _segment_order(length, n_segments, generator, device):
+    """Time indices of a series cut into chunks of ``length // n_segments`` steps (plus
+    the remainder as one more chunk) put in a random order."""
+    size = max(1, length // n_segments)
+    starts = list(range(0, length, size))
+    draw_on = _draw_device(generator, "cpu")
+    order = torch.randperm(len(starts), generator=generator, device=draw_on).tolist()
+    pieces = [torch.arange(starts[i], min(starts[i] + size, length)) for i in order]
+    return torch.cat(pieces).to(device)
+
+
+def permutation(x, n_segments=5.0, *, generator=None, segment_grad="reference"):
+    """Cut each series into random-length chunks and shuffle them (LEAVES' Perm).
+
+    Per sample ``s = 1 + (K - 1) u`` with ``u ~ U(0, 1)`` and ``K = n_segments``;
+    the series is cut into ``round(s)`` chunks of ``L // round(s)`` steps (a
+    shorter remainder chunk is one more) and the chunks are shuffled, the same
+    way for every channel. The shuffle is an index gather, so the gradient with
+    respect to ``x`` is exact -- the reference code re-applies the *forward*
+    permutation to the gradient, which is wrong unless the shuffle is an
+    involution (spec paper001, P-4). ``round`` passes gradients straight through
+    to ``K``; what a loss gains from one more segment is not differentiable, and
+    ``segment_grad="reference"`` uses the reference code's surrogate, the mean
+    of the output gradient per sample (a heuristic, not a derivative);
+    ``"none"`` gives ``K`` no gradient.
+
+    Parameters
+    ----------
+    x : torch.Tensor of shape (n_samples, n_channels, n_timepoints)
+        Series to augment.
+    n_segments : float or torch.Tensor, default=5.0
+        ``K``, the largest number of segments (at least 1).
+    generator : torch.Generator, default=None
+        Source of ``u`` and of the shuffles.
+    segment_grad : {"reference", "none"}, default="reference"
+        Gradient of ``K`` (see above).
+
+    Returns
+    -------
+    torch.Tensor
+        Augmented series.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skadvaug.augment.differentiable import permutation
+    >>> x = torch.arange(6.0).reshape(1, 1, 6)
+    >>> out = permutation(x, 3.0, generator=torch.Generator().manual_seed(0))
+    >>> sorted(out.flatten().tolist()) == x.flatten().tolist()
+    True
+    """
+    x = _check_series(x)
+    if segment_grad not in ("reference", "none"):
+        raise ValueError(f"segment_grad must be 'reference' or 'none'; got {segment_grad!r}.")
+    n_segments = _as_tensor(n_segments, x)
+    if torch.any(n_segments.detach() < 1):
+        raise ValueError(f"n_segments must be >= 1; got {n_segments.detach().tolist()!r}.")
+    uniform = torch.rand(len(x), generator=generator, device=x.device, dtype=x.dtype)
+    drawn = 1 + (n_segments - 1) * uniform
+    counts = torch.round(drawn.detach()).clamp(1, x.shape[-1]).long()
+    index = torch.stack(
+        [
+            _segment_order(x.shape[-1], int(count), generator, x.device)
+            if count > 1
+            else torch.arange(x.shape[-1], device=x.device)
+            for count in counts
+        ]
+    )
+    shuffled = torch.gather(x, 2, index[:, None, :].expand_as(x))
+    if segment_grad == "none" or not drawn.requires_grad:
+        return shuffled
+    # straight-through round; d out / d count := mean of the output gradient per sample
+    surrogate = drawn - drawn.detach()
+    return shuffled + surrogate.reshape(-1, 1, 1) / (x.shape[1] * x.shape[2])
+
+
+# -------------------------------------------------------------- time distortion
+def _normal_cdf(z):
+    return 0.5 * torch.erfc(-z / math.sqrt(2))
+
+
+def mixture_cdf(values, logits, means, scales):
+    """CDF and density of the mixture ``sum_i softmax(logits)_i N(means_i, scales_i^2)``."""
+    weights = torch.softmax(logits, dim=-1)
+    z = (values[..., None] - means) / scales
+    cdf = (weights * _normal_cdf(z)).sum(-1)
+    density = (weights * torch.exp(-0.5 * z**2) / (scales * math.sqrt(2 * math.pi))).sum(-1)
+    return cdf, density
+
+
+def mixture_rsample(shape, logits, means, scales, *, generator=None):
+    """Samples of a Gaussian mixture with implicit reparameterisation gradients.
+
+    Ancestral sampling (a component, then its normal) gives ``x``; the gradient
+    with respect to the mixture's parameters ``theta`` is the implicit one of
+    Figurnov et al. (2018), ``dx/dtheta = -(dF/dtheta) / p(x)``, the derivative
+    of ``F_theta^-1(u)`` at fixed ``u`` -- the reparameterisation a mixture has
+    (LEAVES, §3.1.1). Parameters are 1-D tensors of the components.
+    """
+    draw_on = _draw_device(generator, means.device)
+    weights = torch.softmax(logits.detach(), dim=-1).to(draw_on)
+    n = math.prod(shape)
+    component = torch.multinomial(weights, n, replacement=True, generator=generator)
+    component = component.to(means.device).reshape(shape)
+    noise = torch.randn(shape, generator=generator, dtype=means.dtype, device=draw_on)
+    noise = noise.to(means.device)
+    drawn = (means.detach()[component] + scales.detach()[component] * noise).detach()
+    cdf, density = mixture_cdf(drawn, logits, means, scales)
+    return drawn - (cdf - cdf.detach()) / density.detach()
+
+
+def resample_time(x, grid, *, align_corners=True):
+    """``x`` read at the times ``grid`` (``(n, L)`` in [-1, 1]; -1 is the first step),
+    linearly interpolated, the same for every channel (zeros outside)."""
+    x = _check_series(x)
+    grid = torch.stack([grid, torch.zeros_like(grid)], dim=-1)[:, None]
+    return F.grid_sample(
+        x[:, :, None],
+        grid.to(x.dtype),
+        mode="bilinear",
+        padding_mode="zeros",
+        align_corners=align_corners,
+    )[:, :, 0]
+
+
+def time_distortion(x, logits, means, scales, *, generator=None, align_corners=True):
+    """LEAVES' time distortion: resample each series on a random monotone time map.
+
+    ``lambda = sort(tanh(v))`` with ``v`` drawn ``L`` times per sample from the
+    Gaussian mixture (:func:`mixture_rsample`); the series is read at the times
+    ``lambda`` (:func:`resample_time`), so dense regions of ``lambda`` stretch
+    the series and sparse ones compress it (Yu et al. 2022, §3.1.1, Fig. 4).
+    ``align_corners=True`` makes -1 the first step as the paper says (the
+    reference code's ``False`` mixes the ends with zero padding).
+
+    Parameters
+    ----------
+    x : torch.Tensor of shape (n_samples, n_channels, n_timepoints)
+        Series to augment.
+    logits, means, scales : torch.Tensor of shape (n_components,)
+        Mixture weights (as logits), means and standard deviations (> 0);
+        gradients flow to all three.
+    generator : torch.Generator, default=None
+        Source of the draws.
+    align_corners : bool, default=True
+        See above.
+
+    Returns
+    -------
+    torch.Tensor
+        Augmented series.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skadvaug.augment.differentiable import time_distortion
+    >>> params = torch.zeros(3), torch.tensor([-0.5, 0.0, 0.5]), torch.full((3,), 0.7)
+    >>> time_distortion(torch.randn(2, 3, 40), *params).shape
+    torch.Size([2, 3, 40])
+    """
+    x = _check_series(x)
+    drawn = mixture_rsample((len(x), x.shape[-1]), logits, means, scales, generator=generator)
+    grid, _ = torch.sort(torch.tanh(drawn), dim=-1)
+    return resample_time(x, grid, align_corners=align_corners)
