@@ -21,6 +21,14 @@ PAPERS = {
         'T. Guo, C. Xu, B. Shi, C. Xu and D. Tao, "Learning from bad data via generation", '
         "NeurIPS 2019."
     ),
+    "yu2022": (
+        'H. Yu, H. Yang and A. Sano, "LEAVES: Learning views for time-series data in '
+        'contrastive learning", arXiv:2210.07340, 2022.'
+    ),
+    "chen2020": (
+        'T. Chen, S. Kornblith, M. Norouzi and G. Hinton, "A simple framework for '
+        'contrastive learning of visual representations", ICML 2020.'
+    ),
     "heusel2017": (
         'M. Heusel et al., "GANs trained by a two time-scale update rule converge to a '
         'local Nash equilibrium", NeurIPS 2017.'

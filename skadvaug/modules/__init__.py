@@ -25,6 +25,7 @@ from ._flows import (
 from ._generative import ConditionalCritic, ConditionalGeneration, ConditionalGenerator
 from ._networks import CNN1dNet, CNN2dNet, GRUNet, MLPNet
 from ._perturbation import LatentPerturbation
+from ._views import LearnedViews, NTXentLoss, ResNet18Encoder1d, SmallCNNEncoder1d
 
 DEFAULT_AUTOENCODERS = {
     "tabular": MLPAutoencoder,
@@ -59,6 +60,10 @@ __all__ = [
     "GRUNet",
     "InvertibleConv1x1",
     "LatentPerturbation",
+    "LearnedViews",
+    "NTXentLoss",
+    "ResNet18Encoder1d",
+    "SmallCNNEncoder1d",
     "StructuredAttack",
     "MLPAutoencoder",
     "MLPNet",

@@ -1,0 +1,181 @@
+"""Contrastive pre-training against learned views (LEAVES, paper 001): the game net."""
+
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.utils._param_validation import Interval, StrOptions
+from skorch.utils import to_device
+from torch import nn
+
+from .._docs import cites
+from ..modules import LearnedViews, NTXentLoss, ResNet18Encoder1d
+from ._base import BaseNet, as_float32
+
+
+def minmax_per_channel(X):
+    """Each series of each sample scaled to [0, 1] (the reference code's input scaling)."""
+    X = np.asarray(X, dtype=np.float32)
+    shifted = X - X.min(axis=-1, keepdims=True)
+    return shifted / (shifted.max(axis=-1, keepdims=True) + 1e-8)
+
+
+@cites("yu2022", "chen2020")
+class ContrastiveNet(BaseNet):
+    """SimCLR whose views are learned adversarially (LEAVES, Yu et al. 2022).
+
+    For a batch ``X``, two views ``views_(X)`` (independent draws of one view
+    generator) pass the encoder (``module_``) and the projection head
+    (``head_``); the NT-Xent loss of the two is lowered by the encoder and the
+    head and *raised* by the view generator, in one simultaneous step on one
+    forward graph (paper §3.2): ``_step_players(loss, descend=("module",
+    "head"), ascend=("views",))``. The reference code leaves its projection
+    head in no optimiser (a fixed random projection); here it trains with the
+    encoder unless ``train_projection_head=False``. ``y`` is ignored.
+
+    Parameters
+    ----------
+    module : torch module class, default=None
+        Encoder taking ``input_shape`` with an ``n_features`` attribute;
+        ``None``: :class:`~skadvaug.modules.ResNet18Encoder1d` (the paper's).
+        :class:`~skadvaug.modules.SmallCNNEncoder1d` is the quick choice.
+    views : torch module class or instance, default=None
+        View generator (``views__*`` parameters reach it); ``None``:
+        :class:`~skadvaug.modules.LearnedViews`.
+    temperature : float, default=0.05
+        NT-Xent ``tau`` (the paper's; its code uses 0.5).
+    projection_dims : tuple of int, default=(16,)
+        Projection head widths (the code: one linear layer to 16).
+    train_projection_head : bool, default=True
+        Train the head with the encoder (``False``: the code's frozen head).
+    view_lr : float, default=1e-3
+        Adam learning rate of the view generator (the paper's).
+    input_norm : {"minmax"} or None, default="minmax"
+        Per-sample, per-channel min-max scaling of the input (the code's).
+    lr : float, default=1e-3
+        Adam learning rate of the encoder and head.
+    batch_size : int, default=128
+        The paper's.
+    max_epochs : int, default=100
+        The paper's pre-training epochs.
+    **kwargs
+        :class:`BaseNet` / skorch parameters.
+
+    Attributes
+    ----------
+    module_ : torch.nn.Module
+        The encoder.
+    head_ : torch.nn.Module
+        The projection head.
+    views_ : LearnedViews
+        The view generator; ``views_.effective_params()`` its learned policy.
+    history : skorch History
+        Per epoch ``train_loss`` (NT-Xent), ``view_loss`` (its negative) and
+        ``view_params`` (every effective view parameter: the paper's Fig. 5).
+
+    %(references)s
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skadvaug.modules import SmallCNNEncoder1d
+    >>> from skadvaug.nets import ContrastiveNet
+    >>> X = np.random.default_rng(0).normal(size=(40, 1, 32)).astype("float32")
+    >>> net = ContrastiveNet(SmallCNNEncoder1d, max_epochs=2, batch_size=16, random_state=0)
+    >>> net.fit(X).transform(X).shape
+    (40, 128)
+    """
+
+    _players = {"head": "lr", "views": "view_lr"}
+    _extra_losses = ("view_loss",)
+    prefixes_ = [*BaseNet.prefixes_, "views"]
+    _parameter_constraints: dict = {
+        **BaseNet._parameter_constraints,
+        "views": [type, nn.Module, None],
+        "temperature": [Interval(Real, 0, None, closed="neither")],
+        "projection_dims": [tuple, list],
+        "train_projection_head": ["boolean"],
+        "view_lr": [Interval(Real, 0, None, closed="neither")],
+        "input_norm": [StrOptions({"minmax"}), None],
+        "batch_size": [Interval(Integral, 2, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        module=None,
+        *,
+        views=None,
+        temperature=0.05,
+        projection_dims=(16,),
+        train_projection_head=True,
+        view_lr=1e-3,
+        input_norm="minmax",
+        batch_size=128,
+        max_epochs=100,
+        **kwargs,
+    ):
+        super().__init__(module, NTXentLoss, batch_size=batch_size, max_epochs=max_epochs, **kwargs)
+        self.views = views
+        self.temperature = temperature
+        self.projection_dims = projection_dims
+        self.train_projection_head = train_projection_head
+        self.view_lr = view_lr
+        self.input_norm = input_norm
+
+    _default_modules = {"sequence": ResNet18Encoder1d}
+
+    def initialize_criterion(self):
+        self.criterion_ = NTXentLoss(self.temperature)
+        return self
+
+    def initialize_module(self):
+        super().initialize_module()
+        widths = [self.module_.n_features, *self.projection_dims]
+        layers = []
+        for width_in, width_out in zip(widths[:-1], widths[1:], strict=True):
+            layers += [nn.Linear(width_in, width_out), nn.ReLU()]
+        self.head_ = nn.Sequential(*layers[:-1])
+        if not self.train_projection_head:
+            self.head_.requires_grad_(False)
+        views = self.views or LearnedViews
+        self.views_ = (
+            views if isinstance(views, nn.Module) else views(**self.get_params_for("views"))
+        )
+        return self
+
+    def _prepare(self, X):
+        X = as_float32(np.asarray(X))
+        if X.ndim != 3:
+            raise ValueError(
+                f"X must be sequences (n_samples, n_channels, n_timepoints); got shape {X.shape}."
+            )
+        return minmax_per_channel(X) if self.input_norm == "minmax" else X
+
+    def fit(self, X, y=None, **fit_params):
+        """Pre-train the encoder against the learned views (``y`` is ignored)."""
+        return super().fit(self._prepare(X), None, **fit_params)
+
+    def contrastive_loss(self, X, generator=None):
+        """NT-Xent of two views of the batch ``X`` (a tensor), with the graph."""
+        first = self.head_(self.module_(self.views_(X, generator=generator)))
+        second = self.head_(self.module_(self.views_(X, generator=generator)))
+        return self.criterion_(first, second)
+
+    def train_step(self, batch, **fit_params):
+        self._set_training(True)
+        X, _ = to_device(batch, self.device)
+        loss = self.contrastive_loss(X)
+        self._step_players(loss, descend=("module", "head"), ascend=("views",))
+        return {"loss": loss.detach(), "view_loss": -loss.detach(), "y_pred": None}
+
+    def on_epoch_end(self, net, **kwargs):
+        super().on_epoch_end(net, **kwargs)
+        self.history.record("view_params", self.views_.effective_params())
+
+    def transform(self, X):
+        """Encoder features of ``X`` (eval mode, no augmentation)."""
+        self.module_.eval()
+        return self._run_batches(self.module_, self._prepare(X))
+
+    def infer(self, x, **fit_params):
+        return self.module_(to_device(torch.as_tensor(x), self.device))
