@@ -12,11 +12,12 @@ from .over_sampling import (
     TimeSeriesAugmentationSampler,
     WorstCaseGeneratorSampler,
 )
-from .transformers import Flatten, FlowTransformer
+from .transformers import ContrastiveEncoder, Flatten, FlowTransformer
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "ContrastiveEncoder",
     "Flatten",
     "FlowLatentSampler",
     "FlowTransformer",

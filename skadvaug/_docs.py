@@ -29,6 +29,10 @@ PAPERS = {
         'T. Chen, S. Kornblith, M. Norouzi and G. Hinton, "A simple framework for '
         'contrastive learning of visual representations", ICML 2020.'
     ),
+    "tamkin2021": (
+        'A. Tamkin, M. Wu and N. Goodman, "Viewmaker networks: Learning views for '
+        'unsupervised representation learning", ICLR 2021.'
+    ),
     "heusel2017": (
         'M. Heusel et al., "GANs trained by a two time-scale update rule converge to a '
         'local Nash equilibrium", NeurIPS 2017.'

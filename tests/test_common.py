@@ -15,6 +15,7 @@ from sklearn.utils.estimator_checks import (
 )
 
 from skadvaug import (
+    ContrastiveEncoder,
     Flatten,
     FlowLatentSampler,
     FlowTransformer,
@@ -35,6 +36,7 @@ ESTIMATORS = [
     WorstCaseGeneratorSampler(game_epochs=2, hidden=16, random_state=0),
     FlowTransformer(max_epochs=2, flow_steps=2, random_state=0),
     Flatten(),
+    ContrastiveEncoder(encoder="small_cnn", max_epochs=1, batch_size=8, random_state=0),
 ]
 
 # check name -> reason, per estimator class.
@@ -50,6 +52,7 @@ EXPECTED_FAILED_CHECKS = {
     "WorstCaseGeneratorSampler": {"check_samplers_pandas_sparse": _DENSE_ONLY},
     "FlowTransformer": {},
     "Flatten": {},
+    "ContrastiveEncoder": {},
 }
 
 

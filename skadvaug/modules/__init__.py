@@ -25,7 +25,14 @@ from ._flows import (
 from ._generative import ConditionalCritic, ConditionalGeneration, ConditionalGenerator
 from ._networks import CNN1dNet, CNN2dNet, GRUNet, MLPNet
 from ._perturbation import LatentPerturbation
-from ._views import LearnedViews, NTXentLoss, ResNet18Encoder1d, SmallCNNEncoder1d
+from ._views import (
+    LearnedViews,
+    NTXentLoss,
+    RandomViews,
+    ResNet18Encoder1d,
+    SmallCNNEncoder1d,
+    ViewMaker1d,
+)
 
 DEFAULT_AUTOENCODERS = {
     "tabular": MLPAutoencoder,
@@ -62,10 +69,12 @@ __all__ = [
     "LatentPerturbation",
     "LearnedViews",
     "NTXentLoss",
+    "RandomViews",
     "ResNet18Encoder1d",
     "SmallCNNEncoder1d",
     "StructuredAttack",
     "MLPAutoencoder",
     "MLPNet",
     "VectorFlow",
+    "ViewMaker1d",
 ]

@@ -8,9 +8,16 @@ from torch.nn import functional as F
 
 from .._docs import cites
 from ..augment import differentiable
-from ._augmenters import Augmenter
+from ._augmenters import Augmenter, ClassicAugmenter
 
-__all__ = ["LearnedViews", "NTXentLoss", "ResNet18Encoder1d", "SmallCNNEncoder1d"]
+__all__ = [
+    "LearnedViews",
+    "NTXentLoss",
+    "RandomViews",
+    "ResNet18Encoder1d",
+    "SmallCNNEncoder1d",
+    "ViewMaker1d",
+]
 
 VIEW_OPS = ("jitter", "scaling", "magnitude_warp", "time_distortion", "permutation")
 
@@ -303,3 +310,175 @@ class ResNet18Encoder1d(nn.Module):
 
     def forward(self, x):
         return self.layers(x)
+
+
+class RandomViews(Augmenter):
+    """SimCLR's fixed random views: the classic augmentations at one strength (LEAVES' baseline).
+
+    Yu et al. (2022), §5.2: jitter, scaling, magnitude warp and time warp with
+    the same sigma ``T``, and permutation with at most 5 segments.
+    ``policy="random_one"`` (the reference code) gives each sample one
+    augmentation drawn uniformly from ``methods`` and ``"original"``;
+    ``"all"`` applies them all in turn. Views are then min-max scaled per
+    sample and channel, as LEAVES' are. Nothing is learned.
+
+    Parameters
+    ----------
+    sigma : float, default=0.03
+        ``T`` (the paper tunes it in 0.01 ... 0.05).
+    methods : sequence of str, default=("jitter", "scaling", "permutation", \
+"magnitude_warp", "time_warp")
+        Names of :data:`skadvaug.augment.AUGMENTATIONS`.
+    policy : {"random_one", "all"}, default="random_one"
+    output_norm : {"minmax"} or None, default="minmax"
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skadvaug.modules import RandomViews
+    >>> RandomViews()(torch.rand(4, 2, 30)).shape
+    torch.Size([4, 2, 30])
+    """
+
+    def __init__(
+        self,
+        sigma=0.03,
+        methods=("jitter", "scaling", "permutation", "magnitude_warp", "time_warp"),
+        policy="random_one",
+        output_norm="minmax",
+    ):
+        super().__init__()
+        if policy not in ("random_one", "all"):
+            raise ValueError(f"policy must be 'random_one' or 'all'; got {policy!r}.")
+        self.sigma = sigma
+        self.methods = tuple(methods)
+        self.policy = policy
+        self.output_norm = output_norm
+        self.augmenters = nn.ModuleList(
+            [
+                ClassicAugmenter(name, **({} if name == "permutation" else {"sigma": sigma}))
+                for name in self.methods
+            ]
+        )
+
+    def forward(self, x, y=None, *, generator=None, loss_fn=None):
+        if self.policy == "all":
+            for augmenter in self.augmenters:
+                x = augmenter(x, generator=generator)
+        else:
+            draw_on = "cpu" if generator is None else generator.device
+            choice = torch.randint(
+                len(self.augmenters) + 1, (len(x),), generator=generator, device=draw_on
+            ).to(x.device)
+            out = x.clone()
+            for index, augmenter in enumerate(self.augmenters):
+                chosen = torch.nonzero(choice == index).flatten()
+                if len(chosen):
+                    out[chosen] = augmenter(x[chosen], generator=generator)
+            x = out
+        if self.output_norm == "minmax":
+            shifted = x - x.amin(dim=-1, keepdim=True)
+            x = shifted / (shifted.amax(dim=-1, keepdim=True) + 1e-8)
+        return x
+
+
+class _ResidualBlock1d(nn.Module):
+    def __init__(self, channels):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.ReflectionPad1d(1),
+            nn.Conv1d(channels, channels, 3),
+            nn.InstanceNorm1d(channels, affine=True),
+            nn.ReLU(),
+            nn.ReflectionPad1d(1),
+            nn.Conv1d(channels, channels, 3),
+            nn.InstanceNorm1d(channels, affine=True),
+        )
+
+    def forward(self, x):
+        return x + self.body(x)
+
+
+@cites("tamkin2021")
+class ViewMaker1d(Augmenter):
+    """ViewMaker (Tamkin et al. 2021) for series: a network adds a bounded perturbation.
+
+    LEAVES' re-implementation (reference code ``models/viewmaker.py``): the
+    series plus a uniform-noise channel pass an encoder (conv 9, two stride-2
+    convs, instance norm), three residual blocks (each fed one more noise
+    channel) and an upsampling decoder; ``delta = tanh(out)`` is rescaled to a
+    mean absolute value of ``budget`` per sample (an L1 budget, 0.05 in the
+    paper) and the view is ``clamp(x + delta, 0, 1)`` (inputs min-max scaled).
+    Any length works (the decoder output is cropped or padded to ``T``).
+
+    Parameters
+    ----------
+    n_channels : int
+        Channels of the series.
+    budget : float, default=0.05
+        Mean absolute perturbation per sample.
+    clamp : bool, default=True
+        Clip the views to [0, 1].
+
+    %(references)s
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skadvaug.modules import ViewMaker1d
+    >>> views = ViewMaker1d(2)
+    >>> out = views(torch.rand(3, 2, 30))
+    >>> out.shape, bool(out.min() >= 0), bool(out.max() <= 1)
+    (torch.Size([3, 2, 30]), True, True)
+    """
+
+    def __init__(self, n_channels, budget=0.05, clamp=True):
+        super().__init__()
+        self.budget = budget
+        self.clamp = clamp
+        self.encoder = nn.Sequential(
+            nn.ReflectionPad1d(4),
+            nn.Conv1d(n_channels + 1, 32, 9),
+            nn.InstanceNorm1d(32, affine=True),
+            nn.ReLU(),
+            nn.Conv1d(32, 64, 3, stride=2, padding=1),
+            nn.InstanceNorm1d(64, affine=True),
+            nn.ReLU(),
+            nn.Conv1d(64, 128, 3, stride=2, padding=1),
+            nn.InstanceNorm1d(128, affine=True),
+            nn.ReLU(),
+        )
+        self.blocks = nn.ModuleList([_ResidualBlock1d(128 + i + 1) for i in range(3)])
+        self.decoder = nn.Sequential(
+            nn.Upsample(scale_factor=2, mode="nearest"),
+            nn.Conv1d(131, 64, 3, padding=1),
+            nn.InstanceNorm1d(64, affine=True),
+            nn.ReLU(),
+            nn.Upsample(scale_factor=2, mode="nearest"),
+            nn.Conv1d(64, 32, 3, padding=1),
+            nn.InstanceNorm1d(32, affine=True),
+            nn.ReLU(),
+            nn.Conv1d(32, n_channels, 9, padding=4),
+        )
+
+    @staticmethod
+    def _noise(like, generator):
+        draw_on = "cpu" if generator is None else generator.device
+        shape = (len(like), 1, like.shape[-1])
+        return torch.rand(shape, generator=generator, device=draw_on).to(like)
+
+    def forward(self, x, y=None, *, generator=None, loss_fn=None):
+        h = self.encoder(torch.cat([x, self._noise(x, generator)], dim=1))
+        for block in self.blocks:
+            h = block(torch.cat([h, self._noise(h, generator)], dim=1))
+        out = self.decoder(h)
+        length = x.shape[-1]
+        out = (
+            out[..., :length]
+            if out.shape[-1] >= length
+            else F.pad(out, (0, length - out.shape[-1]), mode="replicate")
+        )
+        delta = torch.tanh(out)
+        delta = delta * self.budget / (delta.abs().mean(dim=(1, 2), keepdim=True) + 1e-4)
+        views = x + delta
+        return views.clamp(0.0, 1.0) if self.clamp else views

@@ -170,7 +170,8 @@ class ContrastiveNet(BaseNet):
 
     def on_epoch_end(self, net, **kwargs):
         super().on_epoch_end(net, **kwargs)
-        self.history.record("view_params", self.views_.effective_params())
+        if hasattr(self.views_, "effective_params"):  # learned views: their trajectory
+            self.history.record("view_params", self.views_.effective_params())
 
     def transform(self, X):
         """Encoder features of ``X`` (eval mode, no augmentation)."""
