@@ -3,7 +3,7 @@
 from ._autoencoder import AdversarialAutoencoderNet
 from ._base import BaseNet
 from ._callbacks import DivergenceGuard
-from ._contrastive import ContrastiveNet
+from ._contrastive import ContrastiveClassifier, ContrastiveNet
 from ._flow import FlowNet
 from ._flow_latent import FlowLatentClassifier, FlowLatentRegressor
 from ._joint import JointAugmentationNet
@@ -19,6 +19,7 @@ from ._worst_case import WorstCaseGeneratorClassifier, WorstCaseGeneratorRegress
 __all__ = [
     "AdversarialAutoencoderNet",
     "BaseNet",
+    "ContrastiveClassifier",
     "ContrastiveNet",
     "DivergenceGuard",
     "FlowLatentClassifier",

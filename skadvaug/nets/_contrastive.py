@@ -1,10 +1,13 @@
 """Contrastive pre-training against learned views (LEAVES, paper 001): the game net."""
 
+import copy
 from numbers import Integral, Real
 
 import numpy as np
 import torch
+from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import Interval, StrOptions
+from skorch import NeuralNetClassifier
 from skorch.utils import to_device
 from torch import nn
 
@@ -180,3 +183,139 @@ class ContrastiveNet(BaseNet):
 
     def infer(self, x, **fit_params):
         return self.module_(to_device(torch.as_tensor(x), self.device))
+
+
+class _FineTuneModule(nn.Module):
+    """Encoder, then LEAVES' downstream head: dropout 0.5 and three linear maps."""
+
+    def __init__(self, encoder, n_outputs, hidden=(1024, 512), dropout=0.5):
+        super().__init__()
+        self.encoder = encoder
+        widths = [encoder.n_features, *hidden, n_outputs]
+        layers = [nn.Dropout(dropout)]
+        layers += [nn.Linear(a, b) for a, b in zip(widths[:-1], widths[1:], strict=True)]
+        self.head = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.head(self.encoder(x))
+
+
+@cites("yu2022")
+class ContrastiveClassifier(BaseNet, NeuralNetClassifier):
+    """Contrastive pre-training, then fine-tuning on the labels (LEAVES, paper 001, §3.2).
+
+    ``fit(X, y)`` pre-trains a :class:`ContrastiveNet` on ``X`` (labels unused;
+    its parameters as ``pretrain__*``, e.g. ``pretrain__max_epochs``,
+    ``pretrain__views``) unless ``encoder`` is an already fitted
+    ``ContrastiveNet`` (or :class:`~skadvaug.transformers.ContrastiveEncoder`),
+    whose encoder is then reused (copied) so one pre-training can serve several
+    classifiers. It then trains the encoder followed by the paper's head
+    (dropout 0.5 and linear maps to 1024, 512 and the classes) with cross
+    entropy: ``finetune="full"`` trains everything (the paper),
+    ``"linear"`` keeps the encoder frozen (a probe).
+
+    Parameters
+    ----------
+    encoder : torch module class, ContrastiveNet, ContrastiveEncoder or None, default=None
+        Encoder class for the pre-training (``None``: the paper's 1-D
+        ResNet-18), or a fitted pre-training to reuse.
+    finetune : {"full", "linear"}, default="full"
+        See above.
+    lr : float, default=1e-3
+        Fine-tuning Adam learning rate (the paper's).
+    max_epochs : int, default=30
+        Fine-tuning epochs (the paper's).
+    batch_size : int, default=128
+        Fine-tuning batch size.
+    **kwargs
+        :class:`BaseNet` / skorch parameters, and ``pretrain__*``.
+
+    Attributes
+    ----------
+    pretrained_ : ContrastiveNet
+        The pre-training (fitted here or reused).
+    classes_ : ndarray
+        Class labels.
+
+    %(references)s
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skadvaug.modules import SmallCNNEncoder1d
+    >>> from skadvaug.nets import ContrastiveClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X, y = rng.normal(size=(40, 1, 32)).astype("float32"), np.repeat(["a", "b"], 20)
+    >>> clf = ContrastiveClassifier(SmallCNNEncoder1d, max_epochs=2, pretrain__max_epochs=2,
+    ...                             pretrain__batch_size=16, random_state=0).fit(X, y)
+    >>> clf.predict(X[:3]).shape
+    (3,)
+    """
+
+    prefixes_ = [*BaseNet.prefixes_, "pretrain"]
+    _parameter_constraints: dict = {
+        **BaseNet._parameter_constraints,
+        "finetune": [StrOptions({"full", "linear"})],
+    }
+
+    def __init__(
+        self,
+        encoder=None,
+        *,
+        finetune="full",
+        lr=1e-3,
+        max_epochs=30,
+        batch_size=128,
+        criterion=nn.CrossEntropyLoss,
+        **kwargs,
+    ):
+        super().__init__(
+            None, criterion, lr=lr, max_epochs=max_epochs, batch_size=batch_size, **kwargs
+        )
+        self.encoder = encoder
+        self.finetune = finetune
+
+    def _pretrained(self, X):
+        encoder = getattr(self.encoder, "net_", self.encoder)  # a ContrastiveEncoder's net
+        if isinstance(encoder, ContrastiveNet):
+            return encoder if encoder.initialized_ else encoder.fit(X)
+        params = {"device": self.device, "verbose": self.verbose, **self.get_params_for("pretrain")}
+        if self.random_state is not None:
+            params.setdefault("random_state", self.random_state)
+        return ContrastiveNet(encoder, **params).fit(X)
+
+    def fit(self, X, y, **fit_params):
+        """Pre-train (or reuse the pre-training), then fine-tune on ``y``."""
+        self._validate_params()
+        self.label_encoder_ = LabelEncoder().fit(np.asarray(y))
+        self.pretrained_ = self._pretrained(X)
+        return super().fit(self.pretrained_._prepare(X), self.label_encoder_.transform(y))
+
+    def initialize_module(self):
+        encoder = copy.deepcopy(self.pretrained_.module_)
+        if self.finetune == "linear":
+            encoder.requires_grad_(False)
+        self.module_ = _FineTuneModule(encoder, len(self.label_encoder_.classes_))
+        return self
+
+    def get_all_learnable_params(self):
+        for name, parameter in self.module_.named_parameters():
+            if parameter.requires_grad:
+                yield name, parameter
+
+    def train_step_single(self, batch, **fit_params):
+        if self.finetune == "linear":
+            self.module_.encoder.eval()  # a frozen encoder keeps its batch statistics
+        return super().train_step_single(batch, **fit_params)
+
+    @property
+    def classes_(self):
+        return self.label_encoder_.classes_
+
+    def predict_proba(self, X):
+        """Class probabilities of ``X``."""
+        return super().predict_proba(self.pretrained_._prepare(X))
+
+    def predict(self, X):
+        """Class labels of ``X``."""
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]

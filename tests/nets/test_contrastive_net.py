@@ -132,3 +132,26 @@ def test_history_transform_and_reproducibility(gunpoint):
     assert first.views_.effective_params() == second.views_.effective_params()
     with pytest.raises(ValueError, match="sequences"):
         ContrastiveNet(max_epochs=1, **FAST).fit(gunpoint[:, 0])
+
+
+def test_classifier_reuses_a_pretraining_and_fine_tunes_fully_or_linearly(gunpoint):
+    from skadvaug.datasets import load_ucr as _load
+    from skadvaug.nets import ContrastiveClassifier
+    from skadvaug.transformers import ContrastiveEncoder
+
+    X, y = _load("GunPoint", split="train")
+    encoder = ContrastiveEncoder(encoder="small_cnn", max_epochs=2, batch_size=32, random_state=0)
+    encoder.fit(X)
+    pretrained = [p.detach().clone() for p in encoder.net_.module_.parameters()]
+    results = {}
+    for finetune in ("full", "linear"):
+        clf = ContrastiveClassifier(encoder, finetune=finetune, max_epochs=3, random_state=0)
+        clf.fit(X, y)
+        assert clf.pretrained_ is encoder.net_  # no second pre-training
+        tuned = list(clf.module_.encoder.parameters())
+        results[finetune] = all(torch.equal(a, b) for a, b in zip(pretrained, tuned, strict=True))
+        assert set(clf.predict(X)) <= set(np.unique(y))
+    assert results == {"full": False, "linear": True}
+    # the reused encoder itself is never modified
+    for a, b in zip(pretrained, encoder.net_.module_.parameters(), strict=True):
+        assert torch.equal(a, b)
