@@ -26,6 +26,7 @@ from sklearn.utils import check_random_state
 from skadvaug import (
     FlowLatentSampler,
     LatentAdversarialSampler,
+    LearnedViewSampler,
     StructuredAdversarialSampler,
     TimeSeriesAugmentationSampler,
     WorstCaseGeneratorSampler,
@@ -407,6 +408,19 @@ register_method(
     Method(
         "WorstCaseGenerator[cWGAN-GP]",
         _skadvaug(WorstCaseGeneratorSampler, epsilon=0.0),
+        family="skadvaug-learned",
+        native_nd=True,
+        tasks=BOTH_TASKS,
+    )
+)
+
+# Paper 001's learned views as an oversampler (an extension: the paper pre-trains with
+# them), sequences only.
+register_method(
+    Method(
+        "LearnedViews",
+        _skadvaug(LearnedViewSampler),
+        kinds=frozenset({"sequence"}),
         family="skadvaug-learned",
         native_nd=True,
         tasks=BOTH_TASKS,

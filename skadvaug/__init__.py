@@ -8,6 +8,7 @@ class labels or continuous targets (``rare_threshold``).
 from .over_sampling import (
     FlowLatentSampler,
     LatentAdversarialSampler,
+    LearnedViewSampler,
     StructuredAdversarialSampler,
     TimeSeriesAugmentationSampler,
     WorstCaseGeneratorSampler,
@@ -22,6 +23,7 @@ __all__ = [
     "FlowLatentSampler",
     "FlowTransformer",
     "LatentAdversarialSampler",
+    "LearnedViewSampler",
     "StructuredAdversarialSampler",
     "TimeSeriesAugmentationSampler",
     "WorstCaseGeneratorSampler",

@@ -176,6 +176,21 @@ class ContrastiveNet(BaseNet):
         if hasattr(self.views_, "effective_params"):  # learned views: their trajectory
             self.history.record("view_params", self.views_.effective_params())
 
+    def augment(self, X, y=None, generator=None):
+        """A view of each series of ``X`` from the fitted views, in the series' own range.
+
+        Each series is min-max scaled (as in training), passed through
+        ``views_`` and mapped back to its own minimum and maximum per channel.
+        """
+        X = as_float32(np.asarray(X))
+        low, high = X.min(axis=-1, keepdims=True), X.max(axis=-1, keepdims=True)
+        self.views_.eval()
+        with torch.no_grad():
+            views = self._run_batches(
+                lambda batch: self.views_(batch, generator=generator), self._prepare(X)
+            )
+        return low + views * (high - low)
+
     def transform(self, X):
         """Encoder features of ``X`` (eval mode, no augmentation)."""
         self.module_.eval()
