@@ -155,3 +155,21 @@ def test_classifier_reuses_a_pretraining_and_fine_tunes_fully_or_linearly(gunpoi
     # the reused encoder itself is never modified
     for a, b in zip(pretrained, encoder.net_.module_.parameters(), strict=True):
         assert torch.equal(a, b)
+
+
+def test_jitter_and_magnitude_sigmas_rise_during_the_game():
+    """B-6, the paper's Fig. 5: 30 epochs (60 steps of 100) on GunPoint's 200 series."""
+    X = np.concatenate(
+        [load_ucr("GunPoint", split=split)[0] for split in ("train", "test")]
+    ).astype(np.float32)
+    net = ContrastiveNet(
+        SmallCNNEncoder1d,
+        batch_size=100,
+        max_epochs=30,
+        view_lr=0.05,
+        temperature=0.5,
+        random_state=0,
+    ).fit(X)
+    trajectory = net.history[:, "view_params"]
+    for name in ("jitter_sigma", "magnitude_sigma"):
+        assert trajectory[-1][name] > 0.035 > trajectory[0][name]
