@@ -139,6 +139,22 @@ def _worst_case_fit(device):
     }
 
 
+def _contrastive_fit(device):
+    from skadvaug.datasets import load_ucr
+    from skadvaug.transformers import ContrastiveEncoder
+
+    from ._measure import measure
+
+    X, _ = load_ucr("GunPoint", split="train")
+    encoder = ContrastiveEncoder(random_state=0, device=device)
+    _, seconds, peak_mb = measure(lambda: encoder.fit(X))
+    return {
+        "value": seconds,
+        "peak_mb": peak_mb,
+        "detail": f"LEAVES, ResNet-18-1D, {encoder.max_epochs} epochs of {len(X)} series",
+    }
+
+
 TARGETS = {
     "latent_fit_tabular": (
         "LatentAdversarialSampler",
@@ -173,6 +189,14 @@ TARGETS = {
         _latent_memory,
     ),
     "flow_fit": ("FlowTransformer", "default fit, 5,000 x 20 tabular", "s", 30.0, "<=", _flow_fit),
+    "contrastive_fit": (
+        "ContrastiveEncoder",
+        "default fit (LEAVES, ResNet-18-1D, 100 epochs), GunPoint train 50 x 1 x 150",
+        "s",
+        600.0,
+        "<=",
+        _contrastive_fit,
+    ),
     "worst_case_fit": (
         "WorstCaseGeneratorSampler",
         "default fit_resample, 5,000 x 20 tabular",
