@@ -1,7 +1,5 @@
 """LEAVES (paper 001): the learned view generator, the contrastive loss and 1-D encoders."""
 
-import math
-
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -22,8 +20,10 @@ __all__ = [
 VIEW_OPS = ("jitter", "scaling", "magnitude_warp", "time_distortion", "permutation")
 
 
-def _logit(p):
-    return math.log(p / (1 - p))
+def minmax_per_channel(x):
+    """Each series of each sample scaled to [0, 1] (LEAVES' views and inputs)."""
+    shifted = x - x.amin(dim=-1, keepdim=True)
+    return shifted / (shifted.amax(dim=-1, keepdim=True) + 1e-8)
 
 
 @cites("yu2022")
@@ -160,8 +160,7 @@ class LearnedViews(Augmenter):
                     x, n_segments, generator=generator, segment_grad=self.segment_grad
                 )
         if self.output_norm == "minmax":
-            shifted = x - x.amin(dim=-1, keepdim=True)
-            x = shifted / (shifted.amax(dim=-1, keepdim=True) + 1e-8)
+            x = minmax_per_channel(x)
         return x
 
 
@@ -377,8 +376,7 @@ class RandomViews(Augmenter):
                     out[chosen] = augmenter(x[chosen], generator=generator)
             x = out
         if self.output_norm == "minmax":
-            shifted = x - x.amin(dim=-1, keepdim=True)
-            x = shifted / (shifted.amax(dim=-1, keepdim=True) + 1e-8)
+            x = minmax_per_channel(x)
         return x
 
 

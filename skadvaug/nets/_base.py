@@ -248,7 +248,9 @@ class BaseNet(NeuralNet):
         freeze(net.module_)
         return net
 
-    def _validate_params(self):
+    def _check_parameter_constraints(self):
+        # Not named _validate_params: that is skorch's own check (unknown constructor
+        # arguments are refused), which it runs in initialize once the modules exist.
         validate_parameter_constraints(
             {**self._parameter_constraints, **self._target_constraints},
             self.get_params(deep=False),
@@ -316,7 +318,7 @@ class BaseNet(NeuralNet):
                     )
 
     def fit(self, X, y=None, **fit_params):
-        self._validate_params()
+        self._check_parameter_constraints()
         self._record_data(X, y)
         seed = None if self.random_state is None else draw_seed(self.random_state)
         with seeded_torch(seed, check_device(self.device)):

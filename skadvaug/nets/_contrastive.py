@@ -13,14 +13,13 @@ from torch import nn
 
 from .._docs import cites
 from ..modules import LearnedViews, NTXentLoss, ResNet18Encoder1d
+from ..modules._views import minmax_per_channel as views_minmax
 from ._base import BaseNet, as_float32
 
 
 def minmax_per_channel(X):
     """Each series of each sample scaled to [0, 1] (the reference code's input scaling)."""
-    X = np.asarray(X, dtype=np.float32)
-    shifted = X - X.min(axis=-1, keepdims=True)
-    return shifted / (shifted.max(axis=-1, keepdims=True) + 1e-8)
+    return views_minmax(torch.as_tensor(np.asarray(X, dtype=np.float32))).numpy()
 
 
 @cites("yu2022", "chen2020")
@@ -301,7 +300,7 @@ class ContrastiveClassifier(BaseNet, NeuralNetClassifier):
 
     def fit(self, X, y, **fit_params):
         """Pre-train (or reuse the pre-training), then fine-tune on ``y``."""
-        self._validate_params()
+        self._check_parameter_constraints()
         self.label_encoder_ = LabelEncoder().fit(np.asarray(y))
         self.pretrained_ = self._pretrained(X)
         return super().fit(self.pretrained_._prepare(X), self.label_encoder_.transform(y))

@@ -97,7 +97,7 @@ class JointAugmentationNet(BaseNet):
         self : object
             The fitted net.
         """
-        self._validate_params()
+        self._check_parameter_constraints()
         X = as_float32(np.asarray(X))
         y_encoded = self._encode_targets(y)
         if rare_mask is None and not (self._augments() or self.oversample_rare > 1):

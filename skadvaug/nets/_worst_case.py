@@ -200,14 +200,17 @@ class _WorstCaseNet(JointAugmentationNet):
         return self.critic_steps_ < self.warmup_fraction * self.n_critic_steps_
 
     def _sample_targets(self, y, rare):
-        """Targets of a generated batch: classes uniformly or as in the data (classes),
-        or the batch's targets with rare and common drawn equally often (regression)."""
+        """``batch_size`` targets of a generated batch, whatever the size of the real batch
+        (a short last batch must not shrink the generator's and classifier's steps):
+        classes uniformly or as in the batch (classes), or the batch's targets with rare
+        and common drawn equally often (regression)."""
+        n = self.batch_size
         if self.label_sampling == "empirical":
-            return y[torch.randperm(len(y), device=y.device)]
+            return y[torch.randint(len(y), (n,), device=y.device)]
         if self._n_classes():
-            return torch.randint(self._n_classes(), (len(y),), device=y.device)
+            return torch.randint(self._n_classes(), (n,), device=y.device)
         weights = torch.where(rare, 1.0 / rare.sum().clamp_min(1), 1.0 / (~rare).sum().clamp_min(1))
-        return y[torch.multinomial(weights, len(y), replacement=True)]
+        return y[torch.multinomial(weights, n, replacement=True)]
 
     def _critic_loss(self, real, fake, y):
         real_score, fake_score = self.critic_(real, y), self.critic_(fake, y)
@@ -263,8 +266,9 @@ class _WorstCaseNet(JointAugmentationNet):
 
         warm = self._warming_up()
         targets = self._sample_targets(y, rare)
+        seeds = X.new_zeros((len(targets), *X.shape[1:]))  # only their number and shape count
         if self.critic_steps_ % self.n_critic == 0:
-            generated = self.augmenter_(X, targets)
+            generated = self.augmenter_(seeds, targets)
             generator_loss, generated_loss = self._generator_loss(generated, targets, warm=warm)
             self._step_players(generator_loss, descend=("augmenter",))
             self.generator_steps_ += 1
@@ -274,7 +278,7 @@ class _WorstCaseNet(JointAugmentationNet):
             generated = generated.detach()
         elif self.classifier_steps == "every_batch":
             with torch.no_grad():
-                generated = self.augmenter_(X, targets)
+                generated = self.augmenter_(seeds, targets)
         else:
             generated = None
 

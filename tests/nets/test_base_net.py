@@ -167,3 +167,13 @@ def test_a_last_batch_of_one_sample_is_dropped_for_batch_norm():
     net = _net(module=BatchNormRegressor, batch_size=16, max_epochs=1).fit(X, y)
     sizes = net.history[-1, "batches", :, "train_batch_size"]
     assert sizes == [16, 16, 16, 16]
+
+
+def test_unknown_constructor_arguments_are_refused():
+    """skorch's own check must survive our parameter constraints (a misspelt or renamed
+    argument was silently ignored before)."""
+    from skadvaug.nets import StructuredAdversarialClassifier
+
+    X, y = np.random.default_rng(0).random((20, 1, 8, 8)).astype("float32"), np.repeat([0, 1], 10)
+    with pytest.raises(ValueError, match="unexpected argument.*foo"):
+        StructuredAdversarialClassifier(foo=3, max_epochs=1).fit(X, y)

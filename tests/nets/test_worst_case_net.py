@@ -224,3 +224,20 @@ def test_bad_parameters_are_named(blobs):
     for params, match in (({"distance": "kl"}, "distance"), ({"epsilon": -1.0}, "epsilon")):
         with pytest.raises(ValueError, match=match):
             WorstCaseGeneratorClassifier(max_epochs=1, **params).fit(X, y)
+
+
+def test_a_short_last_batch_does_not_shrink_the_generated_batches(blobs, monkeypatch):
+    """With 33 samples and batches of 32, the last real batch holds one sample; the
+    generator and classifier steps still see batch_size generated samples."""
+    X, y = blobs
+    sizes = []
+    original = WorstCaseGeneratorClassifier._generator_loss
+
+    def spy(self, generated, targets, **kwargs):
+        sizes.append(len(generated))
+        return original(self, generated, targets, **kwargs)
+
+    monkeypatch.setattr(WorstCaseGeneratorClassifier, "_generator_loss", spy)
+    WorstCaseGeneratorClassifier(max_epochs=5, n_critic=1, **SMALL).fit(X[:33], y[:33])
+    assert sizes
+    assert set(sizes) == {32}
