@@ -27,10 +27,14 @@ def _print_if_verbose(net):
 
 
 def as_float32(X):
-    """Floating numpy data as float32 (what the modules compute in); dicts entry-wise."""
+    """Numeric numpy data (float, integer, bool) as float32, what the modules compute
+    in; dicts entry-wise, keeping their boolean entries (masks such as ``rare``)."""
     if isinstance(X, Mapping):
-        return {key: as_float32(value) for key, value in X.items()}
-    if isinstance(X, np.ndarray) and X.dtype.kind == "f" and X.dtype != np.float32:
+        return {
+            key: value if getattr(value, "dtype", None) == np.bool_ else as_float32(value)
+            for key, value in X.items()
+        }
+    if isinstance(X, np.ndarray) and X.dtype.kind in "biuf" and X.dtype != np.float32:
         return X.astype(np.float32)
     return X
 

@@ -22,6 +22,7 @@ from skorch.utils import to_device
 from torch import nn
 
 from .._targets import rare_mask
+from .._torch_utils import draw_seed, seeded_torch
 from ..modules import DEFAULT_NETWORKS
 from ._base import BaseNet, as_float32
 
@@ -100,18 +101,51 @@ class JointAugmentationNet(BaseNet):
         self._check_parameter_constraints()
         X = as_float32(np.asarray(X))
         y_encoded = self._encode_targets(y)
-        if rare_mask is None and not (self._augments() or self.oversample_rare > 1):
-            rare_mask = np.zeros(len(X), dtype=bool)  # plain training needs no rare set
-        rare = np.asarray(self._rare_mask(y) if rare_mask is None else rare_mask)
-        if rare.dtype != bool or rare.shape != (len(X),):
-            raise ValueError(f"rare_mask must be a boolean array of shape ({len(X)},).")
+        rare = self._checked_rare_mask(y, rare_mask, len(X))
         self._record_data(X, y_encoded)
         self._fit_backbone(X, y_encoded)
-        if self.oversample_rare > 1:  # paper 000: rare samples fed 4 times as often
+        return super().fit(*self._training_data(X, y_encoded, rare), **fit_params)
+
+    def partial_fit(self, X, y=None, classes=None, rare_mask=None, **fit_params):
+        """Train ``max_epochs`` more epochs on ``X, y``, keeping the fitted state.
+
+        An unfitted net is fitted (:meth:`fit`). A fitted net keeps its target
+        encoding, its backbone and its augmenter; ``y`` may only hold targets it
+        was fitted on. ``classes`` is accepted for scikit-learn's incremental
+        API and not needed (the classes are those of the first fit).
+
+        Returns
+        -------
+        self : object
+            The trained net.
+        """
+        if isinstance(X, Mapping):  # fit's prepared data
+            return super().partial_fit(X, y, classes, **fit_params)
+        if not self.initialized_:
+            return self.fit(X, y, rare_mask=rare_mask, **fit_params)
+        X = as_float32(np.asarray(X))
+        y_encoded = self._known_targets(y)
+        rare = self._checked_rare_mask(y, rare_mask, len(X))
+        seed = None if self.random_state is None else draw_seed(self.random_state)
+        with seeded_torch(seed, self.device):
+            return super().partial_fit(*self._training_data(X, y_encoded, rare), **fit_params)
+
+    def _checked_rare_mask(self, y, rare_mask, n_samples):
+        if rare_mask is None and not (self._augments() or self.oversample_rare > 1):
+            return np.zeros(n_samples, dtype=bool)  # plain training needs no rare set
+        rare = np.asarray(self._rare_mask(y) if rare_mask is None else rare_mask)
+        if rare.dtype != bool or rare.shape != (n_samples,):
+            raise ValueError(f"rare_mask must be a boolean array of shape ({n_samples},).")
+        return rare
+
+    def _training_data(self, X, y_encoded, rare):
+        """skorch's ``(X, y)``: the samples with their rare flags, rare ones repeated
+        ``oversample_rare`` times (paper 000 feeds rare samples 4 times as often)."""
+        if self.oversample_rare > 1:
             extra = np.repeat(np.flatnonzero(rare), self.oversample_rare - 1)
             index = np.concatenate([np.arange(len(X)), extra])
             X, y_encoded, rare = X[index], y_encoded[index], rare[index]
-        return super().fit({"X": X, "rare": rare}, y_encoded, **fit_params)
+        return {"X": X, "rare": rare}, y_encoded
 
     def _augments(self):
         return True

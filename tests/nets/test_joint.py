@@ -145,3 +145,32 @@ def test_renamed_net_parameters_keep_working_with_a_future_warning(table):
     with pytest.warns(FutureWarning, match="'perturber__\\*' was renamed 'augmenter__\\*'"):
         net = LatentAdversarialClassifier(perturber__noise_dim=7)
     assert net.get_params()["augmenter__noise_dim"] == 7
+
+
+def test_integer_and_boolean_features_train_as_float(table):
+    X, y = table
+    counts = np.rint(X * 10).astype(np.int64)
+    net = OnlineAugmentationClassifier(max_epochs=2, random_state=0).fit(counts, y)
+    float_net = OnlineAugmentationClassifier(max_epochs=2, random_state=0).fit(
+        counts.astype(np.float32), y
+    )
+    np.testing.assert_allclose(net.predict_proba(counts), float_net.predict_proba(counts))
+    flags = OnlineAugmentationClassifier(max_epochs=1, random_state=0).fit(X > 0, y)
+    assert flags.predict(X > 0).shape == y.shape
+
+
+def test_partial_fit_continues_the_fitted_net_with_its_rare_samples(table):
+    X, y = table
+    net = OnlineAugmentationClassifier(augmentation="jitter", max_epochs=2, random_state=0)
+    net.partial_fit(X, y)  # an unfitted net is fitted
+    assert len(net.history) == 2
+    weights = [p.detach().clone() for p in net.module_.parameters()]
+    encoder = net.label_encoder_
+    net.partial_fit(X, y)
+    assert len(net.history) == 4
+    assert net.label_encoder_ is encoder
+    trained = net.module_.parameters()
+    assert any(not torch.equal(a, b) for a, b in zip(weights, trained, strict=True))
+    assert "augmented_loss" in net.history[-1]  # rare samples were augmented again
+    with pytest.raises(ValueError, match="rare_mask"):
+        net.partial_fit(X, y, rare_mask=np.ones(3, dtype=bool))
