@@ -18,6 +18,7 @@ from .report import (
     markdown_table,
     mean_ranks,
     mean_ranks_where_reference_ran,
+    methods_lines,
     ranks_where_reference_ran_lines,
 )
 from .suites import SUITES
@@ -298,6 +299,7 @@ def write_page(path=DOCS):
         lines += _suite_section(name, frame)
     lines += _speed_section()
     lines += _samples_section()
+    lines += methods_lines(set().union(*(frame["method"].unique() for frame in frames.values())))
     reproductions = [
         ("paper000", "Paper 000 (latent adversarial oversampling)"),
         ("paper003", "Paper 003 (flow latent perturbations)"),

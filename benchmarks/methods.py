@@ -65,9 +65,15 @@ class Method:
     tasks: frozenset = CLASSIFICATION
     min_minority: int = 1
     univariate_only: bool = False
+    spec: str = ""
 
     def build(self, random_state, context):
         return self.factory(random_state, context)
+
+    @property
+    def estimator(self):
+        """The exact estimator and parameters the label stands for (reports, docs)."""
+        return self.spec or getattr(self.factory, "spec", "")
 
 
 METHODS = {}
@@ -186,7 +192,14 @@ def _classification_or_regression(classification, regression):
 
 # ------------------------------------------------------------------- baselines
 register_method(
-    Method("none", lambda rs, ctx: None, family="baseline", native_nd=True, tasks=BOTH_TASKS)
+    Method(
+        "none",
+        lambda rs, ctx: None,
+        family="baseline",
+        native_nd=True,
+        tasks=BOTH_TASKS,
+        spec="no resampling",
+    )
 )
 register_method(
     Method(
@@ -196,6 +209,7 @@ register_method(
             lambda rs, ctx: RareDuplicator(ctx.rare_threshold, random_state=rs),
         ),
         tasks=BOTH_TASKS,
+        spec="imbalanced-learn `RandomOverSampler()`; regression: rare targets duplicated",
     )
 )
 register_method(
@@ -208,6 +222,8 @@ register_method(
         min_minority=2,
         native_nd=False,
         tasks=BOTH_TASKS,
+        spec="imbalanced-learn `SMOTE(k_neighbors=min(5, n_minority - 1))`; regression: "
+        "SMOTER (Torgo et al. 2013, k 5)",
     )
 )
 register_method(
@@ -215,6 +231,7 @@ register_method(
         "ADASYN",
         lambda rs, ctx: ADASYN(n_neighbors=_k(ctx.n_minority), random_state=rs),
         min_minority=2,
+        spec="imbalanced-learn `ADASYN(n_neighbors=min(5, n_minority - 1))`",
     )
 )
 register_method(
@@ -222,6 +239,7 @@ register_method(
         "BorderlineSMOTE",
         lambda rs, ctx: BorderlineSMOTE(k_neighbors=_k(ctx.n_minority), random_state=rs),
         min_minority=2,
+        spec="imbalanced-learn `BorderlineSMOTE(k_neighbors=min(5, n_minority - 1))`",
     )
 )
 register_method(
@@ -229,6 +247,7 @@ register_method(
         "SVMSMOTE",
         lambda rs, ctx: SVMSMOTE(k_neighbors=_k(ctx.n_minority), random_state=rs),
         min_minority=2,
+        spec="imbalanced-learn `SVMSMOTE(k_neighbors=min(5, n_minority - 1))`",
     )
 )
 register_method(
@@ -238,6 +257,8 @@ register_method(
             k_neighbors=_k(ctx.n_minority, 2), cluster_balance_threshold=0.0, random_state=rs
         ),
         min_minority=3,
+        spec="imbalanced-learn `KMeansSMOTE(k_neighbors=min(2, n_minority - 1), "
+        "cluster_balance_threshold=0.0)`",
     )
 )
 
@@ -259,6 +280,8 @@ for _name in SMOTE_VARIANTS:
             (lambda name: lambda rs, ctx: SmoteVariantsSampler(name, random_state=rs))(_name),
             family="smote-variants",
             min_minority=2,
+            spec=f"smote-variants `{_name}()` at its defaults (multiclass: its "
+            "`MulticlassOversampling`)",
         )
     )
 
@@ -268,6 +291,8 @@ def _skadvaug(cls, **params):
     def factory(random_state, context):
         return cls(random_state=random_state, rare_threshold=context.rare_threshold, **params)
 
+    arguments = ", ".join(f"{key}={value!r}" for key, value in params.items())
+    factory.spec = f"skadvaug `{cls.__name__}({arguments})`"
     return factory
 
 
@@ -343,6 +368,7 @@ register_method(
         native_nd=True,
         min_minority=2,
         univariate_only=True,
+        spec="aeon `SMOTE(distance='dtw', n_neighbors=min(5, n_minority - 1))`",
     )
 )
 

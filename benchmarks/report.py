@@ -224,6 +224,28 @@ def ranks_where_reference_ran_lines(ok, metric, reference, heading):
     return lines
 
 
+def methods_lines(names, heading="##"):
+    """What each method label stands for: the exact estimator and its parameters."""
+    from .methods import METHODS
+
+    rows = [
+        f"| {name} | {METHODS[name].estimator if name in METHODS else '(no longer registered)'} |"
+        for name in sorted(names, key=str.lower)
+    ]
+    return [
+        f"{heading} Methods: what each label runs",
+        "",
+        "Every sampler also gets the cell's seed as `random_state`; skadvaug's samplers get the "
+        "suite's `rare_threshold` in regression. `n_minority` is the smallest class of the "
+        "training fold.",
+        "",
+        "| method | estimator |",
+        "|---|---|",
+        *rows,
+        "",
+    ]
+
+
 def summary_markdown(rows, suite, command, environment, wall_seconds=None):
     frame = pd.DataFrame(rows)
     ok = frame[frame["status"] == "ok"]
@@ -316,6 +338,7 @@ def summary_markdown(rows, suite, command, environment, wall_seconds=None):
             .agg(["count", "first"])
         )
         lines += ["## Failures", "", failures.to_markdown(), ""]
+    lines += methods_lines(frame["method"].unique())
     return "\n".join(lines)
 
 

@@ -367,7 +367,7 @@ def _as_numpy(x):
 
 
 def edge_operator(x, *, eps=1e-3):
-    """The linearised change of edginess ``M~ = [M_1 ... M_C]`` of each sample (paper eq. 26).
+    """The linearised change of edginess ``M~ = [M_1, ..., M_C]`` of each sample (paper eq. 26).
 
     ``M_c = diag(dx_c/dx / e) D_x + diag(dx_c/dy / e) D_y`` (``D_t`` alone for
     sequences), with ``e`` the per-position gradient magnitude over channels and

@@ -84,13 +84,13 @@ class Flatten(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, *input_shape_)
+        X : array-like of shape (n_samples, ...)
             Data with the shape seen in :meth:`fit`.
 
         Returns
         -------
-        X_flat : ndarray of shape (n_samples, prod(input_shape_))
-            Flattened data.
+        X_flat : ndarray of shape (n_samples, n_values)
+            Flattened data, ``n_values = prod(input_shape_)``.
         """
         check_is_fitted(self)
         X = validate_data(self, X, allow_nd=True, ensure_all_finite=False, reset=False)
@@ -106,12 +106,12 @@ class Flatten(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, prod(input_shape_))
-            Flattened data.
+        X : array-like of shape (n_samples, n_values)
+            Flattened data, ``n_values = prod(input_shape_)``.
 
         Returns
         -------
-        X_original : ndarray of shape (n_samples, *input_shape_)
+        X_original : ndarray of shape (n_samples, ...)
             Data in the fitted shape.
         """
         check_is_fitted(self)

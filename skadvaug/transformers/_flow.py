@@ -244,15 +244,16 @@ class FlowTransformer(
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, *input_shape_)
-            Samples.
+        X : array-like of shape (n_samples, ...)
+            Samples of the fitted shape ``input_shape_``.
         y : array-like of shape (n_samples,), default=None
             Class labels, needed when ``conditional=True``.
 
         Returns
         -------
-        Z : ndarray of shape (n_samples, prod(input_shape_))
-            Latent codes (float32).
+        Z : ndarray of shape (n_samples, n_values)
+            Latent codes (float32), one per value of a sample
+            (``n_values = prod(input_shape_)``).
         """
         check_is_fitted(self)
         X = self._validate(X, reset=False)
@@ -267,14 +268,14 @@ class FlowTransformer(
 
         Parameters
         ----------
-        Z : array-like of shape (n_samples, prod(input_shape_))
-            Latent codes.
+        Z : array-like of shape (n_samples, n_values)
+            Latent codes, one per value of a sample (``n_values = prod(input_shape_)``).
         y : array-like of shape (n_samples,), default=None
             Class labels, needed when ``conditional=True``.
 
         Returns
         -------
-        X : ndarray of shape (n_samples, *input_shape_)
+        X : ndarray of shape (n_samples, ...)
             Decoded samples (float64).
         """
         check_is_fitted(self)
@@ -291,8 +292,8 @@ class FlowTransformer(
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, *input_shape_)
-            Samples.
+        X : array-like of shape (n_samples, ...)
+            Samples of the fitted shape ``input_shape_``.
         y : array-like of shape (n_samples,), default=None
             Class labels, needed when ``conditional=True``.
 
