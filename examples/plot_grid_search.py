@@ -7,9 +7,14 @@ The sampler is a step of an imbalanced-learn ``Pipeline``, so ``GridSearchCV`` t
 any other step, and a list of grids lets one search choose between SMOTE and the latent
 adversarial sampler at several perturbation scales. The sampler resamples the training
 folds only; every score comes from untouched validation folds.
+
+``memory`` caches the sampler's autoencoder: ``scale`` only acts after it is trained, so
+the search trains one autoencoder per fold, not one per fold and scale.
 """
 
 # %%
+from tempfile import TemporaryDirectory
+
 import pandas as pd
 from imblearn.over_sampling import SMOTE
 from imblearn.pipeline import Pipeline
@@ -28,7 +33,10 @@ pipe = Pipeline(
         ("model", LogisticRegression(max_iter=1000)),
     ]
 )
-latent = LatentAdversarialSampler(autoencoder_epochs=10, surrogate_epochs=5, random_state=0)
+cache = TemporaryDirectory()
+latent = LatentAdversarialSampler(
+    autoencoder_epochs=10, surrogate_epochs=5, memory=cache.name, random_state=0
+)
 grid = [
     {"sampler": [SMOTE(random_state=0)]},
     {"sampler": [latent], "sampler__scale": [0.5, 2.0]},
@@ -47,3 +55,4 @@ print(
     .to_string(index=False)
 )
 print("best:", type(search.best_params_["sampler"]).__name__, round(search.best_score_, 3))
+cache.cleanup()

@@ -9,11 +9,12 @@ from numbers import Real
 import numpy as np
 
 
-def rare_mask(y, rare_threshold):
+def rare_mask(y, rare_threshold, *, allow_empty_group=False):
     """Boolean mask of the rare samples of the continuous targets ``y``.
 
     ``rare_threshold`` is a float (targets above it are rare) or a callable
-    returning the mask. Both groups must be non-empty.
+    returning the mask. Both groups must be non-empty unless
+    ``allow_empty_group`` (a joint net augments whichever samples are rare).
     """
     y = np.asarray(y, dtype=float).ravel()
     if callable(rare_threshold):
@@ -32,7 +33,7 @@ def rare_mask(y, rare_threshold):
             f"rare_threshold must be a float or a callable; got {type(rare_threshold).__name__}."
         )
     n_rare = int(mask.sum())
-    if n_rare == 0 or n_rare == mask.size:
+    if (n_rare == 0 or n_rare == mask.size) and not allow_empty_group:
         empty, full = ("rare", "common") if n_rare == 0 else ("common", "rare")
         raise ValueError(
             f"{described} leaves the {empty} group empty: all {mask.size} targets "

@@ -23,6 +23,7 @@ from skadvaug import (
     StructuredAdversarialSampler,
     TimeSeriesAugmentationSampler,
     WorstCaseGeneratorSampler,
+    nets,
 )
 
 ESTIMATORS = [
@@ -37,6 +38,25 @@ ESTIMATORS = [
     FlowTransformer(max_epochs=2, flow_steps=2, random_state=0),
     Flatten(),
     ContrastiveEncoder(encoder="small_cnn", max_epochs=1, batch_size=8, random_state=0),
+]
+
+# The joint networks (skorch nets): 10 epochs at lr 0.01 so that check_classifiers_train
+# reaches its accuracy; the backbones small. Regressors get a rare threshold (their
+# augmentation needs a rare group); the structured ones the table baseline (fgm).
+_NET = {"max_epochs": 10, "lr": 0.01, "random_state": 0}
+NETS = [
+    nets.OnlineAugmentationClassifier(augmentation="jitter", **_NET),
+    nets.OnlineAugmentationRegressor(augmentation="jitter", rare_threshold=0.0, **_NET),
+    nets.LatentAdversarialClassifier(autoencoder__max_epochs=2, **_NET),
+    nets.LatentAdversarialRegressor(autoencoder__max_epochs=2, rare_threshold=0.0, **_NET),
+    nets.FlowLatentClassifier(flow__max_epochs=2, flow__module__n_steps=2, **_NET),
+    nets.FlowLatentRegressor(
+        flow__max_epochs=2, flow__module__n_steps=2, rare_threshold=0.0, **_NET
+    ),
+    nets.StructuredAdversarialClassifier(perturbation="fgm", **_NET),
+    nets.StructuredAdversarialRegressor(perturbation="fgm", rare_threshold=0.0, **_NET),
+    nets.WorstCaseGeneratorClassifier(hidden=16, **_NET),
+    nets.WorstCaseGeneratorRegressor(hidden=16, rare_threshold=0.0, **_NET),
 ]
 
 # check name -> reason, per estimator class.
@@ -54,6 +74,16 @@ EXPECTED_FAILED_CHECKS = {
     "Flatten": {},
     "ContrastiveEncoder": {},
 }
+# skorch's design, shared by every skorch net: its __init__ sets history_, initialized_
+# and the prefixed parameters; initialize() resolves device="auto" to the device it
+# trains on in place (skorch itself rewrites device when a CUDA net is loaded on a CPU
+# machine), so get_params() after fit says "cpu" or "cuda".
+_SKORCH = {
+    "check_no_attributes_set_in_init": "skorch's NeuralNet.__init__ sets attributes.",
+    "check_estimators_overwrite_params": "device='auto' is resolved in place (skorch).",
+    "check_dont_overwrite_parameters": "device='auto' is resolved in place (skorch).",
+}
+EXPECTED_FAILED_CHECKS.update({type(net).__name__: _SKORCH for net in NETS})
 
 
 def _expected_failed_checks(estimator):
@@ -62,6 +92,11 @@ def _expected_failed_checks(estimator):
 
 @parametrize_with_sklearn_checks(ESTIMATORS, expected_failed_checks=_expected_failed_checks)
 def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+@parametrize_with_sklearn_checks(NETS, expected_failed_checks=_expected_failed_checks)
+def test_sklearn_compatible_net(estimator, check):
     check(estimator)
 
 

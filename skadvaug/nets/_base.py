@@ -6,7 +6,12 @@ from numbers import Integral
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval, validate_parameter_constraints
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    validate_parameter_constraints,
+)
+from sklearn.utils.validation import check_array, check_memory
 from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping, PassthroughScoring, ProgressBar
 from skorch.utils import to_device
@@ -37,6 +42,18 @@ def as_float32(X):
     if isinstance(X, np.ndarray) and X.dtype.kind in "biuf" and X.dtype != np.float32:
         return X.astype(np.float32)
     return X
+
+
+def _fitted(estimator, X, y):
+    return estimator.fit(X, y)
+
+
+def fit_cached(memory, estimator, X, y=None):
+    """``estimator.fit(X, y)`` through ``memory`` (a folder, a ``joblib.Memory`` or
+    ``None``): joblib keys the result on the unfitted estimator's parameters and the
+    data, as scikit-learn's ``Pipeline(memory=...)`` does for its transformers; a
+    cache hit returns a fitted copy loaded from disk."""
+    return check_memory(memory).cache(_fitted)(estimator, X, y)
 
 
 class BaseNet(NeuralNet):
@@ -90,6 +107,13 @@ class BaseNet(NeuralNet):
         Seed for everything random during :meth:`fit`.
     patience : int or None, default=None
         Epochs without improvement before early stopping; ``None`` disables it.
+    memory : str, joblib.Memory or None, default=None
+        Caches the backbone nets :meth:`_fit_or_reuse` trains (an autoencoder, a
+        flow), as scikit-learn's ``Pipeline(memory=...)`` caches transformers: a
+        later fit with the same backbone parameters, seed and data loads the
+        fitted backbone instead of training it again (a grid search over
+        generation-time parameters trains it once per fold). A string is a
+        cache folder. ``None`` caches nothing.
     **kwargs
         Any other skorch :class:`~skorch.NeuralNet` parameter, including the
         prefixed ``module__*``, ``optimizer__*``, ``callbacks__*`` ones.
@@ -102,6 +126,7 @@ class BaseNet(NeuralNet):
     _target_constraints: dict = {}
     _parameter_constraints: dict = {
         "patience": [Interval(Integral, 1, None, closed="left"), None],
+        "memory": [None, str, HasMethods(["cache"])],
     }
 
     def __init__(
@@ -116,6 +141,7 @@ class BaseNet(NeuralNet):
         verbose=0,
         random_state=None,
         patience=None,
+        memory=None,
         **kwargs,
     ):
         kwargs.setdefault("iterator_train__shuffle", True)
@@ -125,6 +151,7 @@ class BaseNet(NeuralNet):
         super().__init__(module, criterion=criterion, verbose=verbose, **kwargs)
         self.random_state = random_state
         self.patience = patience
+        self.memory = memory
 
     @property
     def _default_callbacks(self):
@@ -236,7 +263,8 @@ class BaseNet(NeuralNet):
         """A fitted, frozen backbone net: ``spec`` itself when it is a ``net_class``
         (fitted here if it is not yet), else a new ``net_class(module=spec)`` with
         this net's device, verbosity, a seed drawn from ``random_state``, ``params``
-        and the user's ``prefix__*`` parameters, fitted on ``X`` (and ``y``)."""
+        and the user's ``prefix__*`` parameters, fitted on ``X`` (and ``y``),
+        through ``memory`` when it is set."""
         if isinstance(spec, net_class):
             net = spec
             if not net.initialized_:
@@ -248,7 +276,8 @@ class BaseNet(NeuralNet):
                 verbose=self.verbose,
                 random_state=None if self.random_state is None else draw_seed(self.random_state),
                 **{**params, **self.get_params_for(prefix)},
-            ).fit(X, y)
+            )
+            net = fit_cached(self.memory, net, X, y)
         freeze(net.module_)
         return net
 
@@ -323,7 +352,45 @@ class BaseNet(NeuralNet):
 
     def fit(self, X, y=None, **fit_params):
         self._check_parameter_constraints()
+        if not isinstance(X, Mapping | torch.utils.data.Dataset):
+            X = self._validate_X(X, reset=True)
         self._record_data(X, y)
         seed = None if self.random_state is None else draw_seed(self.random_state)
         with seeded_torch(seed, check_device(self.device)):
             return super().fit(X, y, **fit_params)
+
+    def _get_param_names(self):
+        # skorch lists every attribute not ending in "_", its private
+        # ``_params_to_validate`` included; a parameter is never private.
+        return [name for name in super()._get_param_names() if not name.startswith("_")]
+
+    def _validate_X(self, X, *, reset):
+        """``X`` as a finite numeric array of at least two samples for training (one to
+        predict) and two dimensions
+        (scikit-learn's ``check_array``, any number of dimensions). ``reset`` records
+        ``n_features_in_`` (``X.shape[1]``: features, or channels of sequences and
+        images); otherwise each sample must have the fitted shape."""
+        # training needs two samples (batch norm, a spread to standardise)
+        X = check_array(
+            X, allow_nd=True, dtype="numeric", ensure_min_samples=2 if reset else 1, input_name="X"
+        )
+        if reset:
+            self.n_features_in_ = X.shape[1]
+        elif X.ndim == 2 and X.shape[1] != getattr(self, "n_features_in_", X.shape[1]):
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input."
+            )
+        elif hasattr(self, "input_shape_") and X.shape[1:] != self.input_shape_:
+            raise ValueError(
+                f"X has samples of shape {X.shape[1:]}, but {type(self).__name__} was fitted "
+                f"on samples of shape {self.input_shape_}."
+            )
+        return X
+
+    def forward_iter(self, X, training=False, device="cpu"):
+        # every prediction path (predict, predict_proba, forward) comes through here
+        if not isinstance(X, Mapping | torch.utils.data.Dataset):
+            self.check_is_fitted()
+            X = self._validate_X(X, reset=False)
+        return super().forward_iter(X, training=training, device=device)

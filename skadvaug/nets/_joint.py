@@ -10,6 +10,7 @@ steps it as a second player on the same backward pass. Its public
 :meth:`~JointAugmentationNet.augment` is what every sampler generates with.
 """
 
+import warnings
 from collections.abc import Mapping
 from contextlib import contextmanager
 from numbers import Integral, Real
@@ -18,6 +19,8 @@ import numpy as np
 import torch
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_array, column_or_1d
 from skorch.utils import to_device
 from torch import nn
 
@@ -99,7 +102,9 @@ class JointAugmentationNet(BaseNet):
             The fitted net.
         """
         self._check_parameter_constraints()
-        X = as_float32(np.asarray(X))
+        self._refuse_fit_params(fit_params)
+        X = as_float32(self._validate_X(X, reset=True))
+        y = self._validate_y(y, len(X))
         y_encoded = self._encode_targets(y)
         rare = self._checked_rare_mask(y, rare_mask, len(X))
         self._record_data(X, y_encoded)
@@ -123,12 +128,33 @@ class JointAugmentationNet(BaseNet):
             return super().partial_fit(X, y, classes, **fit_params)
         if not self.initialized_:
             return self.fit(X, y, rare_mask=rare_mask, **fit_params)
-        X = as_float32(np.asarray(X))
+        self._refuse_fit_params(fit_params)
+        X = as_float32(self._validate_X(X, reset=False))
+        y = self._validate_y(y, len(X))
         y_encoded = self._known_targets(y)
         rare = self._checked_rare_mask(y, rare_mask, len(X))
         seed = None if self.random_state is None else draw_seed(self.random_state)
         with seeded_torch(seed, self.device):
             return super().partial_fit(*self._training_data(X, y_encoded, rare), **fit_params)
+
+    def _refuse_fit_params(self, fit_params):
+        # skorch would pass them to the module's forward, which the joint training
+        # step does not call: refused rather than silently ignored.
+        if fit_params:
+            raise TypeError(
+                f"{type(self).__name__}.fit got unexpected arguments {sorted(fit_params)}: "
+                "the joint nets take X, y and rare_mask only (no sample_weight)."
+            )
+
+    @staticmethod
+    def _validate_y(y, n_samples):
+        if y is None:
+            raise ValueError("This network requires y to be passed, but the target y is None.")
+        y = np.asarray(y)
+        y = column_or_1d(y, warn=True) if y.ndim == 2 and y.shape[1] == 1 else y
+        if len(y) != n_samples:
+            raise ValueError(f"X and y have different numbers of samples: {n_samples}, {len(y)}.")
+        return y
 
     def _checked_rare_mask(self, y, rare_mask, n_samples):
         if rare_mask is None and not (self._augments() or self.oversample_rare > 1):
@@ -274,6 +300,7 @@ class ClassifierTargets:
     _target_constraints: dict = {"rare_classes": ["array-like", StrOptions({"all"}), None]}
 
     def _encode_targets(self, y):
+        check_classification_targets(y)
         self.label_encoder_ = LabelEncoder().fit(np.asarray(y))
         if len(self.label_encoder_.classes_) < 2:
             raise ValueError("y contains one class only; a classifier needs at least two.")
@@ -309,7 +336,8 @@ class ClassifierTargets:
 
     def predict(self, X):
         """Class labels of ``X``."""
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        probabilities = self.predict_proba(X)  # refuses an unfitted net first
+        return self.classes_[probabilities.argmax(axis=1)]
 
 
 class RegressorTargets:
@@ -326,7 +354,7 @@ class RegressorTargets:
     _target_constraints: dict = {"rare_threshold": [Real, callable, None]}
 
     def _encode_targets(self, y):
-        y = np.asarray(y, dtype=np.float32)
+        y = check_array(y, ensure_2d=False, dtype="numeric", input_name="y").astype(np.float32)
         self.target_ndim_ = y.ndim
         return y.reshape(len(y), -1)
 
@@ -351,9 +379,23 @@ class RegressorTargets:
                 "rare_threshold is required to know which targets are rare (or pass "
                 "rare_mask to fit)."
             )
-        return rare_mask(y, self.rare_threshold)
+        mask = rare_mask(y, self.rare_threshold, allow_empty_group=True)
+        if not mask.any():
+            warnings.warn(
+                f"rare_threshold={self.rare_threshold!r} marks no target as rare: "
+                f"{type(self).__name__} trains without augmentation.",
+                UserWarning,
+                stacklevel=3,
+            )
+        return mask
+
+    @property
+    def predict_proba(self):
+        # skorch's regressors inherit predict_proba; a regressor has none (scikit-learn's
+        # check_regressors_no_decision_function), so hasattr(net, "predict_proba") is False.
+        raise AttributeError(f"{type(self).__name__} is a regressor: use predict.")
 
     def predict(self, X):
         """Predicted targets of ``X`` (1-D when ``y`` was 1-D)."""
-        prediction = super().predict(X)
+        prediction = super().predict_proba(X)  # skorch computes predictions there
         return prediction.ravel() if self.target_ndim_ == 1 else prediction

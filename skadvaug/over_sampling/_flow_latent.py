@@ -3,13 +3,14 @@
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Hidden, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Hidden, Interval, StrOptions
 
 from .._base import BaseLearnedSampler, learned_sampler_docstring
 from .._deprecation import DEPRECATED, renamed
 from .._docs import cites
 from ..augment.latent_attacks import resolve_clamp
 from ..nets import FlowLatentClassifier, FlowLatentRegressor
+from ..nets._base import fit_cached
 from ..transformers import FlowTransformer
 
 _DEPRECATED_INT = [
@@ -114,6 +115,13 @@ class FlowLatentSampler(BaseLearnedSampler):
 
     {rare_threshold}
 
+    memory : str, joblib.Memory or None, default=None
+        Caches the fitted flow (scikit-learn's ``memory`` convention; a string is
+        a folder): fits with the same data, seed and flow parameters (``flow``,
+        ``flow_steps``, ``flow_hidden``, ``flow_epochs``, ``conditional``,
+        ``dequantize``, ``batch_size``, ``lr``) reuse it, so a grid search over
+        the attack's parameters trains it once per fold. ``None`` caches nothing.
+
     {device}
 
     {verbose}
@@ -162,6 +170,7 @@ skadvaug.nets.FlowLatentRegressor
 
     _parameter_constraints: dict = {
         **BaseLearnedSampler._parameter_constraints,
+        "memory": [None, str, HasMethods(["cache"])],
         "attack": [StrOptions({"random", "adversarial"})],
         "norm": [StrOptions({"l2", "linf"})],
         "epsilon": [Interval(Real, 0, None, closed="left")],
@@ -207,6 +216,7 @@ skadvaug.nets.FlowLatentRegressor
         batch_size=256,
         lr=1e-3,
         rare_threshold=None,
+        memory=None,
         device="auto",
         verbose=0,
         random_state=None,
@@ -220,6 +230,7 @@ skadvaug.nets.FlowLatentRegressor
             verbose=verbose,
             random_state=random_state,
         )
+        self.memory = memory
         self.attack = attack
         self.norm = norm
         self.epsilon = epsilon
@@ -249,19 +260,24 @@ skadvaug.nets.FlowLatentRegressor
             )
         self.clamp_ = resolve_clamp(self.clamp, X)
         flow_seed = self._torch_seed(random_state)
-        self.flow_ = FlowTransformer(
-            flow=self.flow,
-            flow_steps=self.flow_steps,
-            flow_hidden=self.flow_hidden,
-            conditional=self.conditional,
-            dequantize=self.dequantize,
-            max_epochs=renamed(self, "max_epochs", "flow_epochs"),
-            batch_size=self.batch_size,
-            lr=self.lr,
-            device=self.device_,
-            random_state=flow_seed,
-            verbose=self.verbose,
-        ).fit(X, y if self.conditional else None)
+        self.flow_ = fit_cached(
+            self.memory,
+            FlowTransformer(
+                flow=self.flow,
+                flow_steps=self.flow_steps,
+                flow_hidden=self.flow_hidden,
+                conditional=self.conditional,
+                dequantize=self.dequantize,
+                max_epochs=renamed(self, "max_epochs", "flow_epochs"),
+                batch_size=self.batch_size,
+                lr=self.lr,
+                device=self.device_,
+                random_state=flow_seed,
+                verbose=self.verbose,
+            ),
+            X,
+            y if self.conditional else None,
+        )
         adversarial = self.attack == "adversarial"
         net = FlowLatentClassifier if self.rare_threshold is None else FlowLatentRegressor
         return net(

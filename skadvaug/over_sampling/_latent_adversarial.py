@@ -2,7 +2,7 @@
 
 from numbers import Integral, Real
 
-from sklearn.utils._param_validation import Hidden, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Hidden, Interval, StrOptions
 
 from .._base import BaseLearnedSampler, learned_sampler_docstring
 from .._deprecation import DEPRECATED, renamed
@@ -117,6 +117,15 @@ default="adversarial"
 
     {rare_threshold}
 
+    memory : str, joblib.Memory or None, default=None
+        Caches the fitted autoencoder (scikit-learn's ``memory`` convention; a
+        string is a folder): fits with the same data, seed and autoencoder
+        parameters (``autoencoder``, ``autoencoder_params``, ``latent_dim``,
+        ``autoencoder_epochs``, ``discriminator``, ``adversarial_weight``,
+        ``real_cost``, ``lr``, ``discriminator_lr``, ``batch_size``) reuse it,
+        so a grid search over ``scale``, ``perturbation`` or the surrogate's
+        parameters trains it once per fold. ``None`` caches nothing.
+
     {device}
 
     {verbose}
@@ -169,6 +178,7 @@ skadvaug.nets.LatentAdversarialRegressor
 
     _parameter_constraints: dict = {
         **BaseLearnedSampler._parameter_constraints,
+        "memory": [None, str, HasMethods(["cache"])],
         "perturbation": [StrOptions({"adversarial", "random", "anti-adversarial"})],
         "scale": [Interval(Real, 0, None, closed="left")],
         "latent_dim": [Interval(Integral, 1, None, closed="left"), None],
@@ -224,6 +234,7 @@ skadvaug.nets.LatentAdversarialRegressor
         surrogate=None,
         surrogate_params=None,
         rare_threshold=None,
+        memory=None,
         device="auto",
         verbose=0,
         random_state=None,
@@ -237,6 +248,7 @@ skadvaug.nets.LatentAdversarialRegressor
             verbose=verbose,
             random_state=random_state,
         )
+        self.memory = memory
         self.perturbation = perturbation
         self.scale = scale
         self.latent_dim = latent_dim
@@ -288,6 +300,7 @@ skadvaug.nets.LatentAdversarialRegressor
             device=self.device_,
             verbose=self.verbose,
             random_state=self._torch_seed(random_state),
+            memory=self.memory,
             augmenter__noise_dim=self.noise_dim,
             augmenter__hidden_dim=self.hidden_dim,
             augmenter__weight_norm=self.weight_norm,
