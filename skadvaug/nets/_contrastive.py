@@ -157,6 +157,16 @@ class ContrastiveNet(BaseNet):
         """Pre-train the encoder against the learned views (``y`` is ignored)."""
         return super().fit(self._prepare(X), None, **fit_params)
 
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        """Pre-train ``max_epochs`` more epochs on ``X`` (an unfitted net is fitted).
+
+        ``X`` is scaled as in :meth:`fit` (the scaling is idempotent, so ``fit``'s own
+        call through here is unchanged)."""
+        if not self.initialized_:
+            return self.fit(X, y, **fit_params)
+        X = self._prepare(self._validate_X(X, reset=False))
+        return super().partial_fit(X, None, classes, **fit_params)
+
     def contrastive_loss(self, X, generator=None):
         """NT-Xent of two views of the batch ``X`` (a tensor), with the graph."""
         first = self.head_(self.module_(self.views_(X, generator=generator)))

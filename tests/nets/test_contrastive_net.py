@@ -173,3 +173,14 @@ def test_jitter_and_magnitude_sigmas_rise_during_the_game():
     trajectory = net.history[:, "view_params"]
     for name in ("jitter_sigma", "magnitude_sigma"):
         assert trajectory[-1][name] > 0.035 > trajectory[0][name]
+
+
+def test_partial_fit_continues_pretraining_on_scaled_series(gunpoint):
+    net = ContrastiveNet(max_epochs=1, **FAST).partial_fit(gunpoint)  # fits a new net
+    views = net.views_.effective_params()
+    net.partial_fit(gunpoint * 100.0 + 5.0)  # min-max scaled like fit's data
+    assert len(net.history) == 2
+    assert net.views_.effective_params() != views
+    assert np.isfinite(net.history[-1, "train_loss"])
+    with pytest.raises(ValueError, match="shape"):
+        net.partial_fit(gunpoint[:, :, :100])
