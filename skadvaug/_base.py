@@ -327,8 +327,8 @@ class TorchEstimatorMixin:
 
     def _fit_standardizer(self, X):
         axes = tuple(axis for axis in range(X.ndim) if axis != 1)
-        self.data_mean_ = X.mean(axis=axes, keepdims=True)[0]
-        scale = X.std(axis=axes, keepdims=True)[0]
+        self.data_mean_ = X.mean(axis=axes, keepdims=True, dtype=np.float64)[0]
+        scale = X.std(axis=axes, keepdims=True, dtype=np.float64)[0]  # float16 overflows
         self.data_scale_ = np.where(scale > 0, scale, 1.0)
 
     def _standardize(self, X):

@@ -297,3 +297,16 @@ def test_seed_indices_trace_every_synthetic_sample_to_its_seed_row():
     synthetic = X_res[len(X) :].reshape(len(sampler.seed_indices_), -1)
     distances = ((synthetic[:, None] - X.reshape(len(X), -1)[None]) ** 2).sum(-1)
     assert np.mean(distances.argmin(1) == sampler.seed_indices_) > 0.9
+
+
+def test_float16_data_of_large_magnitude_gives_finite_samples():
+    """Found by the fuzzing run: the standardiser computed the spread in float16, whose
+    variance of values around 1e3 overflows, and every synthetic sample became inf."""
+    from skadvaug import LatentAdversarialSampler
+
+    X, y = _imbalanced((2, 12), counts=(30, 10))
+    X = (X * 1000).astype(np.float16)
+    sampler = LatentAdversarialSampler(autoencoder_epochs=1, surrogate_epochs=1, random_state=0)
+    X_res, _ = sampler.fit_resample(X, y)
+    assert X_res.dtype == np.float16
+    assert np.isfinite(X_res.astype(np.float64)).all()
