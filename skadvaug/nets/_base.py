@@ -365,12 +365,10 @@ class BaseNet(NeuralNet):
         return [name for name in super()._get_param_names() if not name.startswith("_")]
 
     def _validate_X(self, X, *, reset):
-        """``X`` as a finite numeric array of at least two samples for training (one to
-        predict) and two dimensions
-        (scikit-learn's ``check_array``, any number of dimensions). ``reset`` records
-        ``n_features_in_`` (``X.shape[1]``: features, or channels of sequences and
-        images); otherwise each sample must have the fitted shape."""
-        # training needs two samples (batch norm, a spread to standardise)
+        """``X`` checked by scikit-learn's ``check_array`` (finite, numeric, two or more
+        dimensions; at least two samples to train: batch norm needs a spread). ``reset``
+        records ``n_features_in_`` (``X.shape[1]``: features, or channels of sequences
+        and images); otherwise each sample must have the fitted shape."""
         X = check_array(
             X, allow_nd=True, dtype="numeric", ensure_min_samples=2 if reset else 1, input_name="X"
         )

@@ -94,7 +94,9 @@ class JointAugmentationNet(BaseNet):
         rare_mask : array-like of bool, default=None
             Which samples may be augmented; ``None`` derives it from ``y``.
         **fit_params
-            Passed to skorch.
+            Refused with a ``TypeError`` (skorch would hand them to the module's
+            forward, which the joint training step does not call): there is no
+            ``sample_weight``.
 
         Returns
         -------
@@ -109,7 +111,7 @@ class JointAugmentationNet(BaseNet):
         rare = self._checked_rare_mask(y, rare_mask, len(X))
         self._record_data(X, y_encoded)
         self._fit_backbone(X, y_encoded)
-        return super().fit(*self._training_data(X, y_encoded, rare), **fit_params)
+        return super().fit(*self._training_data(X, y_encoded, rare))
 
     def partial_fit(self, X, y=None, classes=None, rare_mask=None, **fit_params):
         """Train ``max_epochs`` more epochs on ``X, y``, keeping the fitted state.
@@ -135,7 +137,7 @@ class JointAugmentationNet(BaseNet):
         rare = self._checked_rare_mask(y, rare_mask, len(X))
         seed = None if self.random_state is None else draw_seed(self.random_state)
         with seeded_torch(seed, self.device):
-            return super().partial_fit(*self._training_data(X, y_encoded, rare), **fit_params)
+            return super().partial_fit(*self._training_data(X, y_encoded, rare))
 
     def _refuse_fit_params(self, fit_params):
         # skorch would pass them to the module's forward, which the joint training
