@@ -20,12 +20,13 @@ from imblearn.utils._validation import ArraysTransformer
 from sklearn.base import _fit_context
 from sklearn.preprocessing import label_binarize
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import FLOAT_DTYPES, validate_data
 
 from ._kinds import DATA_KINDS
 from ._targets import rare_mask
-from ._torch_utils import check_device, draw_seed, torch_generator
+from ._torch_utils import check_device, draw_seed, torch_generator, torch_threads
 
 _X_SHAPES = (
     "2-D (n_samples, n_features), 3-D (n_samples, n_channels, n_timepoints) "
@@ -46,6 +47,14 @@ _device_docstring = """device : {"auto", "cpu", "cuda"}, default="auto"
         Where the torch backbones are trained: ``"auto"`` uses CUDA when it is
         available, ``"cuda"`` without CUDA is an error.""".rstrip()
 
+_n_threads_docstring = """n_threads : int or None, default=1
+        torch intra-op threads while fitting and generating (restored after).
+        One thread is the fastest for these small models on a few cores, keeps
+        parallel grid searches from oversubscribing the machine, and makes the
+        output the same whatever the machine's thread settings; more threads
+        can speed up large convolutional backbones on many cores, with results
+        that may then differ in their last bits. ``None`` keeps torch's setting.""".rstrip()
+
 _verbose_docstring = """verbose : int, default=0
         ``0`` is silent, ``1`` prints a line per epoch, ``2`` adds a progress
         bar per epoch.""".rstrip()
@@ -58,7 +67,7 @@ def learned_sampler_docstring(cls):
     return Substitution(
         sampling_strategy=BaseOverSampler._sampling_strategy_docstring,
         rare_threshold=_rare_threshold_docstring,
-        device=_device_docstring,
+        device=_device_docstring + "\n\n    " + _n_threads_docstring,
         verbose=_verbose_docstring,
         random_state=_random_state_docstring,
         fitted_attributes=_fitted_attributes_docstring,
@@ -370,6 +379,7 @@ class BaseLearnedSampler(TorchEstimatorMixin, BaseAugmentationSampler):
     _parameter_constraints: dict = {
         **BaseAugmentationSampler._parameter_constraints,
         "device": [str],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "verbose": [Integral, "boolean"],
     }
 
@@ -379,6 +389,7 @@ class BaseLearnedSampler(TorchEstimatorMixin, BaseAugmentationSampler):
         sampling_strategy="auto",
         rare_threshold=None,
         device="auto",
+        n_threads=1,
         verbose=0,
         random_state=None,
     ):
@@ -388,7 +399,13 @@ class BaseLearnedSampler(TorchEstimatorMixin, BaseAugmentationSampler):
             random_state=random_state,
         )
         self.device = device
+        self.n_threads = n_threads
         self.verbose = verbose
+
+    def _fit_resample(self, X, y, *, groups):
+        # the nets it builds get n_threads too, and keep it for their own work
+        with torch_threads(self.n_threads):
+            return super()._fit_resample(X, y, groups=groups)
 
     def _check_X_y(self, X, y, accept_sparse=None):
         # Resolve the device before any work so a missing GPU fails at once.
@@ -401,6 +418,24 @@ class BaseLearnedSampler(TorchEstimatorMixin, BaseAugmentationSampler):
         raise NotImplementedError
 
     # ----------------------------------------------------------------- plumbing
+    def _pick_net(self, classifier, regressor):
+        """The joint net class for the targets and, for a classifier, its label-keeping
+        parameters: ``preserve_labels`` with a class-balanced surrogate, so its boundary
+        is not pushed into the minority region. ``preserve_labels`` with continuous
+        targets is a ``ValueError``."""
+        preserve = getattr(self, "preserve_labels", False)
+        if self.rare_threshold is not None:
+            if preserve:
+                raise ValueError(
+                    "preserve_labels=True keeps each synthetic sample's class; it cannot be "
+                    "used with continuous targets (rare_threshold)."
+                )
+            return regressor, {}
+        return classifier, {
+            "preserve_labels": preserve,
+            "class_weight": "balanced" if preserve else None,
+        }
+
     def _net_targets(self, y):
         """Targets as the net sees them: class labels, or standardised targets."""
         return y if self.rare_threshold is None else self._scale_targets(y)

@@ -52,6 +52,27 @@ def torch_generator(seed, device="cpu"):
 
 
 @contextmanager
+def torch_threads(n_threads):
+    """Run a block with ``n_threads`` torch intra-op threads, restored afterwards.
+
+    ``None`` leaves torch's setting alone. The learned estimators default to one
+    thread: their small models are fastest so on few cores, several of them in
+    the processes of a grid search do not oversubscribe the machine, and a fit
+    gives the same numbers on any machine (matrix products split over more
+    threads sum in another order, which changes results in their last bits).
+    """
+    if n_threads is None:
+        yield
+        return
+    previous = torch.get_num_threads()
+    torch.set_num_threads(int(n_threads))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+@contextmanager
 def seeded_torch(seed, device="cpu"):
     """Run a block with torch's global RNG seeded by ``seed``, restored afterwards.
 

@@ -7,6 +7,8 @@ import pandas as pd
 import pytest
 import torch
 from imblearn.over_sampling import RandomOverSampler
+from sklearn.base import clone
+from sklearn.datasets import make_classification
 
 from skadvaug._base import BaseAugmentationSampler, BaseLearnedSampler
 
@@ -310,3 +312,34 @@ def test_float16_data_of_large_magnitude_gives_finite_samples():
     X_res, _ = sampler.fit_resample(X, y)
     assert X_res.dtype == np.float16
     assert np.isfinite(X_res.astype(np.float64)).all()
+
+
+@pytest.mark.parametrize("make_sampler", ["latent", "flow"])
+def test_output_is_the_same_whatever_the_callers_thread_count(make_sampler):
+    """Issue 20: the learned samplers pin torch to n_threads (default 1) while they
+    work, so the caller's setting changes neither the output nor is it changed."""
+    from skadvaug import FlowLatentSampler, LatentAdversarialSampler
+
+    X, y = make_classification(150, n_features=5, weights=[0.85], random_state=0)
+    sampler = (
+        LatentAdversarialSampler(autoencoder_epochs=2, surrogate_epochs=2, random_state=0)
+        if make_sampler == "latent"
+        else FlowLatentSampler(flow_epochs=2, surrogate_epochs=2, random_state=0)
+    )
+    previous = torch.get_num_threads()
+    outputs = []
+    try:
+        for threads in (1, 2):
+            torch.set_num_threads(threads)
+            outputs.append(clone(sampler).fit_resample(X, y)[0])
+            assert torch.get_num_threads() == threads  # restored
+    finally:
+        torch.set_num_threads(previous)
+    np.testing.assert_array_equal(outputs[0], outputs[1])
+    for n_threads, expected in ((1, {1}), (None, set())):  # None leaves torch's setting alone
+        seen = []
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(torch, "get_num_threads", lambda: 7)
+            patch.setattr(torch, "set_num_threads", seen.append)
+            clone(sampler).set_params(n_threads=n_threads).fit_resample(X, y)
+        assert set(seen) - {7} == expected

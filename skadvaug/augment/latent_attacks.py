@@ -22,6 +22,7 @@ from .attacks import ball_projection, check_ball, pgd, random_ball_start, steepe
 __all__ = [
     "check_clamp",
     "data_range",
+    "finite_or_seed",
     "flow_latent_augment",
     "pgd_latent_attack",
     "project",
@@ -234,7 +235,6 @@ def flow_latent_augment(
     """
     if attack not in ("random", "adversarial"):
         raise ValueError(f"attack must be 'random' or 'adversarial'; got {attack!r}.")
-    bounds = _clamp_bounds(clamp, x)
     with torch.no_grad():
         z, _ = flow(x, labels)
     if attack == "random":
@@ -252,9 +252,17 @@ def flow_latent_augment(
             generator=generator,
         )
     with torch.no_grad():
-        x_new = flow.inverse(z + delta, labels)
-        # A code pushed where the inverse overflows decodes to inf/nan, which is no
-        # plausible sample: such rows fall back to their unperturbed input.
-        finite = torch.isfinite(x_new).flatten(1).all(dim=1)
-        x_new = torch.where(finite.view(-1, *([1] * (x.ndim - 1))), x_new, x)
-        return x_new if bounds is None else torch.clamp(x_new, *bounds)
+        return finite_or_seed(flow.inverse(z + delta, labels), x, clamp)
+
+
+def finite_or_seed(x_new, x, clamp=None):
+    """Decoded samples ``x_new``, each non-finite row replaced by its seed in ``x``,
+    clipped to ``clamp`` (as in :func:`flow_latent_augment`).
+
+    A code pushed where a flow's inverse overflows decodes to inf/nan, which is
+    no plausible sample: such rows fall back to their unperturbed input.
+    """
+    bounds = _clamp_bounds(clamp, x)
+    finite = torch.isfinite(x_new).flatten(1).all(dim=1)
+    x_new = torch.where(finite.view(-1, *([1] * (x.ndim - 1))), x_new, x)
+    return x_new if bounds is None else torch.clamp(x_new, *bounds)

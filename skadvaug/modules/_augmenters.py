@@ -14,7 +14,7 @@ from torch import nn
 
 from ..augment import AUGMENTATIONS, structured
 from ..augment._registry import as_series
-from ..augment.latent_attacks import flow_latent_augment
+from ..augment.latent_attacks import finite_or_seed, flow_latent_augment
 from ._perturbation import LatentPerturbation
 
 __all__ = [
@@ -60,6 +60,16 @@ class Augmenter(nn.Module):
     def forward(self, x, y=None, *, generator=None, loss_fn=None):
         raise NotImplementedError
 
+    def shrink(self, x, x_new, fraction, y=None):
+        """``x_new`` moved back towards its seed ``x``: ``fraction`` 1 is ``x_new``, 0 is ``x``.
+
+        The joint nets' ``preserve_labels`` shrinks a perturbation that changed
+        its seed's class. Here the straight segment between seed and sample; an
+        augmenter with an exactly invertible latent space shrinks the latent
+        perturbation instead.
+        """
+        return x + fraction * (x_new - x)
+
 
 def freeze(module):
     """Stop gradients to ``module``'s parameters and put it in eval mode."""
@@ -79,6 +89,11 @@ class LatentAugmenter(Augmenter):
     ----------
     autoencoder : torch.nn.Module
         Fitted autoencoder with ``encode``, ``decode`` and ``latent_dim``.
+    residual : bool, default=False
+        Return ``x + decode(z + delta) - decode(z)``: the seed moved by what the
+        perturbation changes in the decoding, so the sample keeps the seed's
+        details the autoencoder does not reconstruct. ``False`` decodes the
+        perturbed code (the paper).
     **perturbation_params
         :class:`LatentPerturbation` arguments (``scale``, ``learned``,
         ``noise_dim``, ``hidden_dim``, ``weight_norm``, ``momentum``).
@@ -94,9 +109,10 @@ class LatentAugmenter(Augmenter):
 
     frozen = ("autoencoder",)
 
-    def __init__(self, autoencoder, **perturbation_params):
+    def __init__(self, autoencoder, *, residual=False, **perturbation_params):
         super().__init__()
         self.autoencoder = freeze(autoencoder)
+        self.residual = residual
         self.perturbation = LatentPerturbation(
             **{"latent_dim": autoencoder.latent_dim, **perturbation_params}
         )
@@ -104,7 +120,12 @@ class LatentAugmenter(Augmenter):
     def forward(self, x, y=None, *, generator=None, loss_fn=None):
         with torch.no_grad():
             z = self.autoencoder.encode(x)
-        return self.autoencoder.decode(z + self.perturbation(z, generator=generator))
+        decoded = self.autoencoder.decode(z + self.perturbation(z, generator=generator))
+        if not self.residual:
+            return decoded
+        with torch.no_grad():
+            reconstruction = self.autoencoder.decode(z)
+        return x + (decoded - reconstruction)
 
 
 class FlowLatentAttack(Augmenter):
@@ -186,6 +207,17 @@ class FlowLatentAttack(Augmenter):
             generator=generator,
             clamp=self.clamp,
         )
+
+    def shrink(self, x, x_new, fraction, y=None):
+        """``F^-1(F(x) + fraction * (F(x_new) - F(x)))``: the latent perturbation shrunk
+        (exactly ``fraction * delta`` unless ``x_new`` was clipped)."""
+        labels = y if self.conditional else None
+        with torch.no_grad():
+            z, _ = self.flow(x, labels)
+            z_new, _ = self.flow(x_new, labels)
+            return finite_or_seed(
+                self.flow.inverse(z + fraction * (z_new - z), labels), x, self.clamp
+            )
 
 
 class ClassicAugmenter(Augmenter):

@@ -12,7 +12,7 @@ from .._docs import cites
 from ..augment.latent_attacks import resolve_clamp
 from ..modules import FlowLatentAttack
 from ._flow import FlowNet
-from ._joint import ClassifierTargets, JointAugmentationNet, RegressorTargets
+from ._joint import CLASSIFIER_PARAMETERS, ClassifierTargets, JointAugmentationNet, RegressorTargets
 
 ATTACKS = ("random", "adversarial")
 
@@ -149,7 +149,11 @@ _ATTRIBUTES = """
 
 
 @cites("yuksel2021")
-@Substitution(shared_parameters=_DOC, shared_attributes=_ATTRIBUTES)
+@Substitution(
+    shared_parameters=_DOC,
+    shared_attributes=_ATTRIBUTES,
+    classifier_parameters=CLASSIFIER_PARAMETERS,
+)
 class FlowLatentClassifier(ClassifierTargets, _FlowLatentNet, NeuralNetClassifier):
     """Classifier trained on latent-perturbed batches of a normalizing flow (paper 003).
 
@@ -168,6 +172,7 @@ class FlowLatentClassifier(ClassifierTargets, _FlowLatentNet, NeuralNetClassifie
     rare_classes : "all", array-like or None, default="all"
         Classes whose samples are perturbed: ``"all"`` (the paper's set-up),
         a list, or ``None`` for all but the largest class.
+    {classifier_parameters}
     {shared_attributes}
     classes_ : ndarray
         Class labels.

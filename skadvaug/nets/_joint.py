@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, column_or_1d
 from skorch.utils import to_device
@@ -28,6 +29,16 @@ from .._targets import rare_mask
 from .._torch_utils import draw_seed, seeded_torch
 from ..modules import DEFAULT_NETWORKS
 from ._base import BaseNet, as_float32
+
+CLASSIFIER_PARAMETERS = """preserve_labels : bool, default=False
+        Shrink each perturbation that changes its seed's class in the network's
+        eyes (halving it in the augmenter's own space, up to 4 times, then
+        keeping the seed), so augmented samples are hard but keep their label.
+        ``False`` is the papers' set-up.
+    class_weight : "balanced", dict or None, default=None
+        Weights of the classes in the loss, as scikit-learn's: ``"balanced"``
+        is ``n_samples / (n_classes * n_c)``, a dict maps class labels to
+        weights (others weigh 1)."""
 
 
 class JointAugmentationNet(BaseNet):
@@ -50,14 +61,25 @@ class JointAugmentationNet(BaseNet):
         **BaseNet._parameter_constraints,
         "augment_fraction": [Interval(Real, 0, 1, closed="both")],
         "oversample_rare": [Interval(Integral, 1, None, closed="left")],
+        "preserve_labels": ["boolean"],
     }
+    # Halvings of a perturbation that changed its seed's class before it is dropped.
+    _max_backtracks = 4
 
     def __init__(
-        self, module=None, criterion=None, *, augment_fraction=0.8, oversample_rare=1, **kwargs
+        self,
+        module=None,
+        criterion=None,
+        *,
+        augment_fraction=0.8,
+        oversample_rare=1,
+        preserve_labels=False,
+        **kwargs,
     ):
         super().__init__(module, criterion, **kwargs)
         self.augment_fraction = augment_fraction
         self.oversample_rare = oversample_rare
+        self.preserve_labels = preserve_labels
 
     # ----------------------------------------------------------- subclass hooks
     def _fit_backbone(self, X, y):
@@ -225,7 +247,49 @@ class JointAugmentationNet(BaseNet):
 
     def _augment_batch(self, X, y, generator=None):
         with self._network_in_eval():
-            return self.augmenter_(X, y, generator=generator, loss_fn=self._attack_loss(X, y))
+            X_new = self.augmenter_(X, y, generator=generator, loss_fn=self._attack_loss(X, y))
+            return self._keep_labels(X, X_new, y) if self.preserve_labels else X_new
+
+    def _keep_labels(self, X, X_new, y):
+        """``X_new`` with each perturbation that changed its seed's class shrunk.
+
+        A synthetic sample keeps its seed's label when the network classifies it
+        as that class, or believes in that class at least as much as at the seed
+        (a seed it already misclassifies may move, but not further away). A
+        perturbation that fails is shrunk in the augmenter's own space
+        (:meth:`~skadvaug.modules.Augmenter.shrink`) by halving, at most
+        ``_max_backtracks`` times, and dropped (the seed itself) if it still
+        fails: hard samples near the boundary, not samples across it, which are
+        label noise (the early-stopped attacks of Zhang et al., 2020, "Attacks
+        which do not kill training make adversarial learning stronger", applied
+        after the attack so that it serves every augmenter).
+        """
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__}.augment with preserve_labels=True needs the seeds' y."
+            )
+        with torch.no_grad():
+            seed_belief = self._belief(X, y)
+            failed = ~self._keeps_label(X_new, y, seed_belief)
+        # Candidates keep the graph to a learning augmenter (it still ascends the
+        # loss of what it generated); only the checks run without gradient.
+        result = X_new
+        for shrink in [*(0.5**k for k in range(1, self._max_backtracks + 1)), 0.0]:
+            if not failed.any():
+                break
+            if shrink > 0:
+                candidate = self.augmenter_.shrink(X, X_new, shrink, y)
+                with torch.no_grad():
+                    settled = failed & self._keeps_label(candidate, y, seed_belief)
+            else:  # the seed itself, not a round trip through a backbone
+                candidate, settled = X, failed
+            result = torch.where(_rows(settled, result), candidate, result)
+            failed = failed & ~settled
+        return result
+
+    def _keeps_label(self, X, y, seed_belief):
+        belief = self._belief(X, y)
+        return (self._predicted_targets(self.module_(X)) == y) | (belief >= seed_belief)
 
     def train_step(self, batch, **fit_params):
         self._set_training(True)
@@ -287,6 +351,11 @@ class JointAugmentationNet(BaseNet):
         )
 
 
+def _rows(mask, like):
+    """A per-sample mask broadcasting against ``like``."""
+    return mask.view(-1, *([1] * (like.ndim - 1)))
+
+
 class ClassifierTargets:
     """Label encoding, ``n_outputs`` and rare classes of the joint classifiers.
 
@@ -294,19 +363,50 @@ class ClassifierTargets:
     ``NeuralNetClassifier`` last.
     """
 
-    def __init__(self, module=None, *, criterion=nn.CrossEntropyLoss, rare_classes=None, **kwargs):
+    def __init__(
+        self,
+        module=None,
+        *,
+        criterion=nn.CrossEntropyLoss,
+        rare_classes=None,
+        class_weight=None,
+        **kwargs,
+    ):
         kwargs.setdefault("train_split", None)
         super().__init__(module, criterion, **kwargs)
         self.rare_classes = rare_classes
+        self.class_weight = class_weight
 
-    _target_constraints: dict = {"rare_classes": ["array-like", StrOptions({"all"}), None]}
+    _target_constraints: dict = {
+        "rare_classes": ["array-like", StrOptions({"all"}), None],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+    }
 
     def _encode_targets(self, y):
         check_classification_targets(y)
         self.label_encoder_ = LabelEncoder().fit(np.asarray(y))
         if len(self.label_encoder_.classes_) < 2:
             raise ValueError("y contains one class only; a classifier needs at least two.")
+        self.class_weight_ = None
+        if self.class_weight is not None:
+            self.class_weight_ = compute_class_weight(
+                self.class_weight, classes=self.label_encoder_.classes_, y=np.asarray(y)
+            )
         return self.label_encoder_.transform(np.asarray(y)).astype(np.int64)
+
+    def initialize_criterion(self):
+        """skorch's criterion, weighted by ``class_weight_`` where one was asked for
+        (scikit-learn's ``class_weight="balanced"``: ``n / (n_classes * n_c)``)."""
+        super().initialize_criterion()
+        weight = getattr(self, "class_weight_", None)
+        if weight is not None:
+            if not hasattr(self.criterion_, "weight"):
+                raise ValueError(
+                    f"class_weight needs a criterion with a weight (CrossEntropyLoss, "
+                    f"NLLLoss); got {type(self.criterion_).__name__}."
+                )
+            self.criterion_.weight = torch.as_tensor(weight, dtype=torch.float32)
+        return self
 
     def _known_targets(self, y):
         return self.label_encoder_.transform(np.asarray(y)).astype(np.int64)
@@ -319,6 +419,14 @@ class ClassifierTargets:
     def _wrong_targets(output, y):
         """Each sample's most confident class other than its own."""
         return output.scatter(1, y[:, None], float("-inf")).argmax(dim=1)
+
+    def _belief(self, X, y):
+        """The network's probability of class ``y`` at ``X`` (logits under
+        ``CrossEntropyLoss``, probabilities otherwise, as skorch's classifiers)."""
+        output = self.module_(X)
+        if isinstance(self.criterion_, nn.CrossEntropyLoss):
+            output = output.softmax(dim=1)
+        return output.gather(1, y[:, None]).squeeze(1)
 
     def _data_module_params(self):
         return {"n_outputs": len(self.label_encoder_.classes_)}
@@ -356,6 +464,8 @@ class RegressorTargets:
     _target_constraints: dict = {"rare_threshold": [Real, callable, None]}
 
     def _encode_targets(self, y):
+        if self.preserve_labels:
+            self._belief(None, None)  # refuses, before any training
         y = check_array(y, ensure_2d=False, dtype="numeric", input_name="y").astype(np.float32)
         self.target_ndim_ = y.ndim
         return y.reshape(len(y), -1)
@@ -371,6 +481,12 @@ class RegressorTargets:
     @staticmethod
     def _wrong_targets(output, y):
         raise ValueError("A targeted attack needs classes; it cannot be used with a regressor.")
+
+    def _belief(self, X, y):
+        raise ValueError(
+            "preserve_labels=True keeps each synthetic sample's class; it cannot be used "
+            "with a regressor."
+        )
 
     def _data_module_params(self):
         return {"n_outputs": 1}

@@ -11,7 +11,7 @@ from .._deprecation import DEPRECATED, rename_prefixed, renamed
 from .._docs import cites
 from ..modules import LatentAugmenter
 from ._autoencoder import AdversarialAutoencoderNet
-from ._joint import ClassifierTargets, JointAugmentationNet, RegressorTargets
+from ._joint import CLASSIFIER_PARAMETERS, ClassifierTargets, JointAugmentationNet, RegressorTargets
 
 PERTURBATIONS = ("adversarial", "random", "anti-adversarial")
 
@@ -36,6 +36,7 @@ class _LatentAdversarialNet(JointAugmentationNet):
         **JointAugmentationNet._parameter_constraints,
         "perturbation": [StrOptions(set(PERTURBATIONS))],
         "scale": [Interval(Real, 0, None, closed="left")],
+        "residual": ["boolean"],
         "augmenter_lr": [Interval(Real, 0, None, closed="neither")],
         "lr_perturber": [
             Interval(Real, 0, None, closed="neither"),
@@ -51,6 +52,7 @@ class _LatentAdversarialNet(JointAugmentationNet):
         autoencoder=None,
         perturbation="adversarial",
         scale=0.1,
+        residual=False,
         augmenter_lr=1e-3,
         lr_perturber=DEPRECATED,
         **kwargs,
@@ -61,6 +63,7 @@ class _LatentAdversarialNet(JointAugmentationNet):
         self.autoencoder = autoencoder
         self.perturbation = perturbation
         self.scale = scale
+        self.residual = residual
         self.augmenter_lr = augmenter_lr
         self.lr_perturber = lr_perturber
 
@@ -84,6 +87,7 @@ class _LatentAdversarialNet(JointAugmentationNet):
             **{
                 "scale": self.scale,
                 "learned": self.perturbation != "random",
+                "residual": self.residual,
                 **self.get_params_for("augmenter"),
             },
         )
@@ -125,6 +129,10 @@ _DOC = """
     scale : float, default=0.1
         Perturbation size in units of each latent element's standard deviation
         (Table 2: 0.1 was best).
+    residual : bool, default=False
+        Augment as ``x + decode(z + delta) - decode(z)`` (the seed keeps the
+        details the autoencoder does not reconstruct) instead of the paper's
+        ``decode(z + delta)``.
     augment_fraction : float, default=0.8
         Share of the rare samples augmented in each batch (paper: 80%).
     oversample_rare : int, default=1
@@ -141,7 +149,7 @@ _DOC = """
 
 
 @cites("kim2021")
-@Substitution(shared_parameters=_DOC)
+@Substitution(shared_parameters=_DOC, classifier_parameters=CLASSIFIER_PARAMETERS)
 class LatentAdversarialClassifier(ClassifierTargets, _LatentAdversarialNet, NeuralNetClassifier):
     """Classifier trained on adversarially perturbed latent augmentations (paper 000, joint form).
 
@@ -158,6 +166,7 @@ class LatentAdversarialClassifier(ClassifierTargets, _LatentAdversarialNet, Neur
     {shared_parameters}
     rare_classes : array-like or None, default=None
         Classes whose samples may be augmented; ``None``: all but the largest.
+    {classifier_parameters}
 
     Attributes
     ----------

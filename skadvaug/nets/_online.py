@@ -12,7 +12,7 @@ from .. import augment
 from .._deprecation import rename_prefixed
 from .._docs import cites
 from ..modules import ClassicAugmenter
-from ._joint import ClassifierTargets, JointAugmentationNet, RegressorTargets
+from ._joint import CLASSIFIER_PARAMETERS, ClassifierTargets, JointAugmentationNet, RegressorTargets
 
 
 class _ClassicAugmentationNet(JointAugmentationNet):
@@ -66,7 +66,7 @@ _CLASSIC_DOC = """
 
 
 @cites("kim2021")
-@Substitution(shared_parameters=_CLASSIC_DOC)
+@Substitution(shared_parameters=_CLASSIC_DOC, classifier_parameters=CLASSIFIER_PARAMETERS)
 class OnlineAugmentationClassifier(ClassifierTargets, _ClassicAugmentationNet, NeuralNetClassifier):
     """Classifier whose rare-class samples are augmented batch by batch.
 
@@ -78,6 +78,7 @@ class OnlineAugmentationClassifier(ClassifierTargets, _ClassicAugmentationNet, N
     {shared_parameters}
     rare_classes : array-like or None, default=None
         Classes whose samples are augmented; ``None``: all but the largest.
+    {classifier_parameters}
 
     %(references)s
 

@@ -12,7 +12,7 @@ from ..augment import check_method
 from ..augment.latent_attacks import resolve_clamp
 from ..augment.structured import FLOW_SCALES, PHOTOMETRIC_OPERATORS, WEIGHTINGS
 from ..modules import DEFAULT_NETWORKS, ClassicAugmenter, CNN1dNet, StructuredAttack
-from ._joint import ClassifierTargets, JointAugmentationNet, RegressorTargets
+from ._joint import CLASSIFIER_PARAMETERS, ClassifierTargets, JointAugmentationNet, RegressorTargets
 
 # What the sampler forwards to the net unchanged.
 STRUCTURED_ATTACK_PARAMETERS = ("perturbation", *StructuredAttack.PARAMETERS, "targeted", "clip")
@@ -224,7 +224,11 @@ _ATTRIBUTES = """
 
 
 @cites("luo2020")
-@Substitution(shared_parameters=_DOC, shared_attributes=_ATTRIBUTES)
+@Substitution(
+    shared_parameters=_DOC,
+    shared_attributes=_ATTRIBUTES,
+    classifier_parameters=CLASSIFIER_PARAMETERS,
+)
 class StructuredAdversarialClassifier(ClassifierTargets, _StructuredNet, NeuralNetClassifier):
     """Classifier trained on structured adversarial copies made at every step (paper 004).
 
@@ -241,6 +245,7 @@ class StructuredAdversarialClassifier(ClassifierTargets, _StructuredNet, NeuralN
     rare_classes : "all", array-like or None, default="all"
         Classes whose samples may be replaced: ``"all"`` (the paper's set-up),
         a list, or ``None`` for all but the largest class.
+    {classifier_parameters}
     {shared_attributes}
     classes_ : ndarray
         Class labels.

@@ -33,7 +33,7 @@ from ..modules import (
     ConditionalGenerator,
     MLPNet,
 )
-from ._joint import ClassifierTargets, JointAugmentationNet, RegressorTargets
+from ._joint import CLASSIFIER_PARAMETERS, ClassifierTargets, JointAugmentationNet, RegressorTargets
 
 # The spec's classifier per kind: MLP for tables, small CNNs for grids.
 WORST_CASE_CLASSIFIERS = {"tabular": MLPNet, "sequence": CNN1dNet, "image": CNN2dNet}
@@ -382,7 +382,11 @@ _ATTRIBUTES = """
 
 
 @cites("guo2019")
-@Substitution(shared_parameters=_DOC, shared_attributes=_ATTRIBUTES)
+@Substitution(
+    shared_parameters=_DOC,
+    shared_attributes=_ATTRIBUTES,
+    classifier_parameters=CLASSIFIER_PARAMETERS,
+)
 class WorstCaseGeneratorClassifier(ClassifierTargets, _WorstCaseNet, NeuralNetClassifier):
     """Classifier trained against a class-conditional worst-case generator (paper 002).
 
@@ -397,6 +401,7 @@ class WorstCaseGeneratorClassifier(ClassifierTargets, _WorstCaseNet, NeuralNetCl
     {shared_parameters}
     rare_classes : "all", array-like or None, default="all"
         Unused by the game (every class is generated); kept for the joint API.
+    {classifier_parameters}
     {shared_attributes}
     classes_ : ndarray
         Class labels.

@@ -112,6 +112,7 @@ class LearnedViewSampler(BaseLearnedSampler):
         lr=1e-3,
         rare_threshold=None,
         device="auto",
+        n_threads=1,
         verbose=0,
         random_state=None,
     ):
@@ -119,6 +120,7 @@ class LearnedViewSampler(BaseLearnedSampler):
             sampling_strategy=sampling_strategy,
             rare_threshold=rare_threshold,
             device=device,
+            n_threads=n_threads,
             verbose=verbose,
             random_state=random_state,
         )
@@ -148,6 +150,7 @@ class LearnedViewSampler(BaseLearnedSampler):
                 self.pretrain_epochs, len(X), batch_size, steps=1000, low=10, high=100
             ),
             device=self.device_,
+            n_threads=self.n_threads,
             verbose=self.verbose,
             random_state=self._torch_seed(random_state),
         )

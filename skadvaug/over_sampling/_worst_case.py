@@ -198,6 +198,7 @@ skadvaug.nets.WorstCaseGeneratorRegressor
         lr=1e-3,
         rare_threshold=None,
         device="auto",
+        n_threads=1,
         verbose=0,
         random_state=None,
     ):
@@ -205,6 +206,7 @@ skadvaug.nets.WorstCaseGeneratorRegressor
             sampling_strategy=sampling_strategy,
             rare_threshold=rare_threshold,
             device=device,
+            n_threads=n_threads,
             verbose=verbose,
             random_state=random_state,
         )
@@ -245,6 +247,7 @@ skadvaug.nets.WorstCaseGeneratorRegressor
             batch_size=self.batch_size,
             lr=self.lr,
             device=self.device_,
+            n_threads=self.n_threads,
             verbose=self.verbose,
             random_state=self._torch_seed(random_state),
             **{f"module__{k}": v for k, v in (self.surrogate_params or {}).items()},

@@ -73,6 +73,9 @@ class ContrastiveEncoder(
         The paper's.
     device : {"auto", "cpu", "cuda"}, default="auto"
         Where the networks train.
+    n_threads : int or None, default=1
+        torch intra-op threads while fitting and transforming (see the
+        samplers' ``n_threads``); ``None`` keeps torch's setting.
     verbose : int, default=0
         ``1`` prints the epoch log.
     random_state : int, RandomState instance or None, default=None
@@ -114,6 +117,7 @@ class ContrastiveEncoder(
         "batch_size": [Interval(Integral, 2, None, closed="left")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "device": [str],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "verbose": [Integral, "boolean"],
         "random_state": ["random_state"],
     }
@@ -132,6 +136,7 @@ class ContrastiveEncoder(
         batch_size=128,
         max_epochs=100,
         device="auto",
+        n_threads=1,
         verbose=0,
         random_state=None,
     ):
@@ -146,6 +151,7 @@ class ContrastiveEncoder(
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.device = device
+        self.n_threads = n_threads
         self.verbose = verbose
         self.random_state = random_state
 
@@ -212,6 +218,7 @@ class ContrastiveEncoder(
             batch_size=min(self.batch_size, len(X)),
             max_epochs=self.max_epochs,
             device=self.device_,
+            n_threads=self.n_threads,
             verbose=self.verbose,
             random_state=self._torch_seed(self.random_state),
         ).fit(X)

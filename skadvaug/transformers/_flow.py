@@ -67,6 +67,9 @@ class FlowTransformer(
         Adam learning rate.
     device : {"auto", "cpu", "cuda"}, default="auto"
         Training device.
+    n_threads : int or None, default=1
+        torch intra-op threads while fitting and transforming (see the
+        samplers' ``n_threads``); ``None`` keeps torch's setting.
     random_state : int, RandomState instance or None, default=None
         Seed of the weight initialisation, batches and dequantisation noise.
     verbose : int, default=0
@@ -116,6 +119,7 @@ class FlowTransformer(
         "batch_size": [Interval(Integral, 2, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "device": [str],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "n_steps": [Interval(Integral, 1, None, closed="left"), Hidden(StrOptions({DEPRECATED}))],
@@ -134,6 +138,7 @@ class FlowTransformer(
         batch_size=256,
         lr=1e-3,
         device="auto",
+        n_threads=1,
         random_state=None,
         verbose=0,
         n_steps=DEPRECATED,
@@ -148,6 +153,7 @@ class FlowTransformer(
         self.batch_size = batch_size
         self.lr = lr
         self.device = device
+        self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose
         self.n_steps = n_steps
@@ -231,6 +237,7 @@ class FlowTransformer(
             batch_size=self.batch_size,
             lr=self.lr,
             device=self.device_,
+            n_threads=self.n_threads,
             verbose=self.verbose,
             random_state=None if self.random_state is None else self._torch_seed(self.random_state),
             module__n_steps=renamed(self, "n_steps", "flow_steps"),

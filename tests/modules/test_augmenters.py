@@ -112,3 +112,37 @@ def test_cross_entropy_attack_loss_is_a_valid_loss_fn():
     x, y = torch.randn(16, 4), torch.randint(0, 2, (16,))
     out = attack(x, loss_fn=lambda x_new: F.cross_entropy(network(x_new), y))
     assert F.cross_entropy(network(out), y) > F.cross_entropy(network(x), y)
+
+
+def test_flow_attack_shrinks_its_latent_perturbation_exactly():
+    from skadvaug.modules import FlowLatentAttack, VectorFlow
+
+    torch.manual_seed(0)
+    flow = VectorFlow(input_shape=(4,), n_steps=2)
+    attack = FlowLatentAttack(flow, attack="random", epsilon=1.0)
+    x = torch.randn(6, 4)
+    x_new = attack(x, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        z, z_new = flow(x)[0], flow(x_new)[0]
+        half = flow(attack.shrink(x, x_new, 0.5))[0]
+    torch.testing.assert_close(half - z, 0.5 * (z_new - z), atol=1e-4, rtol=1e-4)
+    torch.testing.assert_close(attack.shrink(x, x_new, 0.0), x, atol=1e-4, rtol=1e-4)
+
+
+def test_residual_latent_augmenter_moves_the_seed_by_the_decoded_perturbation():
+    from skadvaug.modules import LatentAugmenter, MLPAutoencoder
+
+    torch.manual_seed(0)
+    autoencoder = MLPAutoencoder(input_shape=(6,), latent_dim=3)
+    x = torch.randn(5, 6)
+    still = LatentAugmenter(autoencoder, residual=True, scale=0.0, learned=False)
+    torch.testing.assert_close(still(x), x)  # no perturbation: the seed itself
+    direct = LatentAugmenter(autoencoder, scale=0.0, learned=False)
+    assert not torch.allclose(direct(x), x)  # the paper's decoding: the reconstruction
+    moved = LatentAugmenter(autoencoder, residual=True, scale=0.5, learned=False).eval()
+    decoded = LatentAugmenter(autoencoder, scale=0.5, learned=False).eval()
+    with torch.no_grad():
+        reconstruction = autoencoder.decode(autoencoder.encode(x))
+    noise = torch.Generator().manual_seed(1)
+    expected = x + decoded(x, generator=noise) - reconstruction
+    torch.testing.assert_close(moved(x, generator=torch.Generator().manual_seed(1)), expected)

@@ -174,3 +174,74 @@ def test_partial_fit_continues_the_fitted_net_with_its_rare_samples(table):
     assert "augmented_loss" in net.history[-1]  # rare samples were augmented again
     with pytest.raises(ValueError, match="rare_mask"):
         net.partial_fit(X, y, rare_mask=np.ones(3, dtype=bool))
+
+
+def _kept(clf, X, X_new, y):
+    """Whether each augmented sample keeps its seed's class in the network's eyes."""
+    x, x_new, target = (torch.as_tensor(a) for a in (X, X_new, clf._known_targets(y)))
+    with torch.no_grad():
+        return clf._keeps_label(x_new, target, clf._belief(x, target)).numpy()
+
+
+def test_preserve_labels_shrinks_every_perturbation_that_changes_the_class(table):
+    X, y = table
+    params = {
+        "epsilon": 4.0,
+        "attack_labels": "true",
+        "max_epochs": 5,
+        "flow__max_epochs": 3,
+        "random_state": 0,
+    }
+    plain = FlowLatentClassifier(**params).fit(X, y)
+    keeping = FlowLatentClassifier(preserve_labels=True, **params).fit(X, y)
+    minority = y == 1
+    noise = torch.Generator().manual_seed(0)
+    flipped = ~_kept(
+        plain, X[minority], plain.augment(X[minority], y[minority], noise), y[minority]
+    )
+    assert flipped.mean() > 0.3  # a 4-ball attack carries many samples across
+    noise = torch.Generator().manual_seed(0)
+    X_new = keeping.augment(X[minority], y[minority], noise)
+    assert _kept(keeping, X[minority], X_new, y[minority]).all()
+    moved = np.abs(X_new - X[minority]).max(axis=1) > 1e-4
+    assert moved.mean() > 0.3  # shrunk, not all dropped back to the seeds
+    keeping.set_params(attack_labels="predicted")
+    with pytest.raises(ValueError, match="needs the seeds' y"):
+        keeping.augment(X[:3])
+
+
+def test_preserve_labels_needs_classes():
+    X, y = make_sequence_regression(n_samples=40, random_state=0)
+    with pytest.raises(ValueError, match="regressor"):
+        FlowLatentRegressor(
+            preserve_labels=True, rare_threshold=float(np.median(y)), max_epochs=1
+        ).fit(X, y)
+
+
+def test_balanced_class_weight_weighs_the_loss_as_scikit_learn(table):
+    X, y = table
+    clf = LatentAdversarialClassifier(
+        class_weight="balanced", max_epochs=1, autoencoder__max_epochs=1, random_state=0
+    ).fit(X, y)
+    expected = len(y) / (2 * np.bincount(y))
+    np.testing.assert_allclose(clf.criterion_.weight.numpy(), expected, rtol=1e-6)
+    assert (
+        LatentAdversarialClassifier(max_epochs=1, autoencoder__max_epochs=1)
+        .fit(X, y)
+        .criterion_.weight
+        is None
+    )
+
+
+def test_preserve_labels_keeps_the_graph_to_a_learning_augmenter(table):
+    X, y = table
+    net = LatentAdversarialClassifier(
+        preserve_labels=True, scale=3.0, max_epochs=1, autoencoder__max_epochs=1, random_state=0
+    ).fit(X, y)
+    x, target = torch.as_tensor(X[:64]), torch.as_tensor(y[:64])
+    net.augmenter_.train()
+    X_new = net._augment_batch(x, target, torch.Generator().manual_seed(0))
+    net.get_loss(net.module_(X_new), target).backward()
+    gradients = [p.grad for p in net.augmenter_.perturbation.parameters() if p.requires_grad]
+    assert gradients
+    assert all(g is not None and g.abs().sum() > 0 for g in gradients)

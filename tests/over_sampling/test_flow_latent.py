@@ -32,6 +32,7 @@ def fitted(request, table):
     norm = request.param
     epsilon = 1.0 if norm == "l2" else 0.3
     sampler = FlowLatentSampler(
+        attack="adversarial",
         norm=norm,
         epsilon=epsilon,
         clamp=None,  # the ball bounds the unclipped decoding
@@ -268,3 +269,37 @@ def test_joint_classifier_reuses_a_fitted_flow_and_learns(table):
     clf = FlowLatentClassifier(flow=flow, attack="random", max_epochs=20, random_state=0).fit(X, y)
     assert clf.flow_ is flow
     assert np.mean(clf.predict(X) == y) > 0.8
+
+
+def _surrogate_calls_minority(sampler, X_new):
+    return (sampler.surrogate_.predict(sampler._standardize(X_new)) == 1).mean()
+
+
+@pytest.mark.parametrize("attack", ["adversarial", "random"])
+def test_preserve_labels_keeps_synthetic_samples_in_their_class(table, attack):
+    X, y = table
+    params = {
+        "attack": attack,
+        "epsilon": 3.0,
+        "flow_epochs": 5,
+        "surrogate_epochs": 20,
+        "random_state": 0,
+    }
+    keeping = FlowLatentSampler(preserve_labels=True, **params)
+    X_res, _ = keeping.fit_resample(X, y)
+    # a balanced surrogate, trained for the random attack too
+    assert keeping.surrogate_.class_weight == "balanced"
+    assert "surrogate" in keeping.history_
+    kept = _surrogate_calls_minority(keeping, X_res[len(X) :])
+    assert kept > 0.9
+    if attack == "adversarial":
+        plain = FlowLatentSampler(**params)
+        X_plain, _ = plain.fit_resample(X, y)
+        assert _surrogate_calls_minority(plain, X_plain[len(X) :]) < kept - 0.2
+
+
+def test_preserve_labels_refuses_continuous_targets():
+    X, y = make_sequence_regression(n_samples=40, random_state=0)
+    sampler = FlowLatentSampler(preserve_labels=True, rare_threshold=float(np.median(y)))
+    with pytest.raises(ValueError, match="preserve_labels"):
+        sampler.fit_resample(X, y)

@@ -205,3 +205,19 @@ def test_global_torch_seed_is_left_alone():
     torch.manual_seed(5)
     LatentAdversarialSampler(**FAST).fit_resample(X, y)
     assert torch.equal(torch.rand(2), expected)
+
+
+def test_preserve_labels_keeps_synthetic_samples_in_their_class(blobs):
+    X, y = blobs
+    sampler = LatentAdversarialSampler(
+        preserve_labels=True, scale=2.0, autoencoder_epochs=20, surrogate_epochs=10, random_state=0
+    )
+    X_res, y_res = sampler.fit_resample(X, y)
+    net = sampler.surrogate_
+    assert net.class_weight == "balanced"
+    assert net.preserve_labels
+    X_new, y_new = X_res[len(X) :], y_res[len(X) :]
+    predicted = net.predict(sampler._standardize(X_new))
+    assert (predicted == y_new).mean() > 0.95
+    with pytest.raises(ValueError, match="preserve_labels"):
+        LatentAdversarialSampler(preserve_labels=True, rare_threshold=0.5).fit_resample(X, X[:, 0])
