@@ -7,7 +7,7 @@ import time
 
 from .methods import METHODS
 from .models import MODELS
-from .suites import SUITES
+from .suites import HALVES, SUITES, half
 
 
 def _split(value):
@@ -22,6 +22,15 @@ def _parser():
     run.add_argument("--datasets", help="comma-separated data set names (default: all)")
     run.add_argument("--subset", type=int, help="only the first N data sets of the suite")
     run.add_argument("--methods", help="comma-separated method names (default: all)")
+    run.add_argument(
+        "--half", choices=HALVES, help="only the development or the held-out half of the sets"
+    )
+    run.add_argument("--repeats", type=int, help="only the first N repeats of the cross-validation")
+    run.add_argument(
+        "--backbone-cache",
+        help="folder where samplers with a memory parameter cache their backbones, shared "
+        "by variants that differ only after it (results unchanged)",
+    )
     run.add_argument("--n-jobs", type=int, default=1, help="parallel cells (joblib)")
     run.add_argument("--time-limit", type=float, default=None, help="seconds per cell")
     run.add_argument("--no-cache", action="store_true", help="recompute cached cells")
@@ -102,9 +111,15 @@ def main(argv=None):
     from .runner import run_suite
 
     suite = SUITES[args.suite]
+    unknown = sorted(set(_split(args.methods) or ()) - set(METHODS))
+    if unknown:  # a label is never silently dropped (labels hold no commas)
+        raise SystemExit(f"unknown methods {unknown}; see python -m benchmarks list")
     datasets = _split(args.datasets)
     if args.subset:
         datasets = [d.name for d in suite.get_datasets()[: args.subset]]
+    if args.half:
+        datasets = datasets or [d.name for d in suite.get_datasets()]
+        datasets = [d for d in datasets if half(d) == args.half]
     start = time.perf_counter()
     rows = run_suite(
         args.suite,
@@ -115,6 +130,8 @@ def main(argv=None):
         time_limit_s=args.time_limit,
         progress=not args.quiet,
         retry_failed=args.retry_failed,
+        backbone_cache=args.backbone_cache,
+        repeats=args.repeats,
     )
     summary = write_outputs(
         rows, suite, command, args.out, wall_seconds=time.perf_counter() - start

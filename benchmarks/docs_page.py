@@ -259,6 +259,22 @@ def not_run_lines(results_root):
     ]
 
 
+def _selection_section():
+    """The learned samplers' default selection (``python -m benchmarks.select_defaults``),
+    its headings one level down."""
+    lines = []
+    for report in sorted((RESULTS_ROOT / "selection").glob("*.md")):
+        body = report.read_text().splitlines()
+        lines += [
+            f"## Default selection: `{report.stem}`",
+            "",
+            f"From [`selection/{report.name}`](../benchmarks/results/selection/{report.name}).",
+            *(("#" + line) if line.startswith("## ") else line for line in body[1:]),
+            "",
+        ]
+    return lines
+
+
 def write_page(path=DOCS):
     lines = [
         "# Benchmarks",
@@ -295,6 +311,7 @@ def write_page(path=DOCS):
         lines += in_short(name, frame)
     lines += not_run_lines(RESULTS_ROOT)
     lines.append("")
+    lines += _selection_section()
     for name, frame in frames.items():
         lines += _suite_section(name, frame)
     lines += _speed_section()

@@ -22,7 +22,7 @@ def example():
     from sklearn.model_selection import StratifiedKFold, cross_val_score
     from sklearn.preprocessing import StandardScaler
 
-    from skadvaug import LatentAdversarialSampler
+    from skadvaug import FlowLatentSampler, LatentAdversarialSampler
     from skadvaug.datasets import load_keel
 
     X, y = load_keel("abalone9-18")  # 731 abalones, 42 of them in the minority class
@@ -30,6 +30,7 @@ def example():
         "no resampling": None,
         "SMOTE": SMOTE(random_state=0),
         "LatentAdversarialSampler": LatentAdversarialSampler(random_state=0),
+        "FlowLatentSampler": FlowLatentSampler(random_state=0),
     }
     cv = StratifiedKFold(5, shuffle=True, random_state=0)
     for name, sampler in samplers.items():

@@ -96,12 +96,23 @@ def _splits(suite_name, dataset_name):
     return list(cv.split(np.zeros(len(y)), _strata(dataset, y)))
 
 
-def iter_cells(suite, *, datasets=None, methods=None):
-    """Every cell of ``suite``, optionally restricted to some data sets / methods."""
+def iter_cells(suite, *, datasets=None, methods=None, repeats=None):
+    """Every cell of ``suite``, optionally restricted to some data sets / methods.
+
+    Candidate configurations (family ``"skadvaug-candidate"``, issue 23's default
+    selection) are in no suite's list: they run where ``methods`` names them.
+    ``repeats``: only the first ``repeats`` repeats of the suite's cross-validation
+    (their folds are the same as in a full run).
+    """
+    n_repeats = suite.n_repeats if repeats is None else min(repeats, suite.n_repeats)
+    requested = [
+        m for m in methods or () if m in METHODS and METHODS[m].family == "skadvaug-candidate"
+    ]
+    names = [*suite.methods, *(m for m in requested if m not in suite.methods)]
     for dataset in suite.get_datasets():
         if datasets and dataset.name not in datasets:
             continue
-        for method_name in suite.methods:
+        for method_name in names:
             if methods and method_name not in methods:
                 continue
             method = METHODS[method_name]
@@ -109,7 +120,7 @@ def iter_cells(suite, *, datasets=None, methods=None):
                 continue
             if method.univariate_only and dataset.load()[0].shape[1] > 1:
                 continue
-            for split in range(suite.n_splits * suite.n_repeats):
+            for split in range(suite.n_splits * n_repeats):
                 yield Cell(suite.name, dataset.name, method_name, split)
 
 
@@ -135,8 +146,13 @@ def _model_input(X, model):
     return X.reshape(len(X), -1) if model.input == "flat" else X
 
 
-def run_cell(cell, time_limit_s=None):
-    """Rows (one per model) for one cell; failures become rows with the error."""
+def run_cell(cell, time_limit_s=None, backbone_cache=None):
+    """Rows (one per model) for one cell; failures become rows with the error.
+
+    ``backbone_cache``: a folder given as ``memory`` to the samplers that take one, so
+    variants of a sampler that differ only after its backbone (attack, budget) train
+    the backbone once per cell; their results are those of an uncached run.
+    """
     suite = SUITES[cell.suite]
     dataset = _dataset(cell.suite, cell.dataset)
     method = METHODS[cell.method]
@@ -182,6 +198,8 @@ def run_cell(cell, time_limit_s=None):
                     f"{cell.method} needs at least {method.min_minority}"
                 )
             sampler = method.build(seed, context)
+            if backbone_cache and "memory" in getattr(sampler, "get_params", dict)():
+                sampler.set_params(memory=str(backbone_cache))
             (X_res, y_res), seconds, peak_mb = measure(
                 lambda: _resample(sampler, method, X_train, y_train)
             )
@@ -215,10 +233,10 @@ def _cache_path(cell):
     return CACHE_ROOT / cell.suite / f"{cell.key()}.json"
 
 
-def _run_uncached(cell, time_limit_s):
+def _run_uncached(cell, time_limit_s, backbone_cache=None):
     # No thread setting here: with n_jobs=1 this runs in the caller's process, and
     # joblib's loky workers already limit their BLAS/OpenMP threads to cores / n_jobs.
-    return cell, run_cell(cell, time_limit_s)
+    return cell, run_cell(cell, time_limit_s, backbone_cache)
 
 
 def cache_status(suite_name, *, datasets=None, methods=None):
@@ -240,17 +258,20 @@ def run_suite(
     time_limit_s=None,
     progress=True,
     retry_failed=False,
+    backbone_cache=None,
+    repeats=None,
 ):
     """Run (or resume) a suite; return every row of the selected cells.
 
     A cached failure or timeout is reused unless ``retry_failed`` (after
     installing a missing package or with a larger ``time_limit_s``).
+    ``backbone_cache``: see :func:`run_cell`.
     """
     from joblib import Parallel, delayed
     from tqdm.auto import tqdm
 
     suite = SUITES[suite_name]
-    cells = list(iter_cells(suite, datasets=datasets, methods=methods))
+    cells = list(iter_cells(suite, datasets=datasets, methods=methods, repeats=repeats))
     unknown = set(datasets or ()) - {d.name for d in suite.get_datasets()}
     if unknown:
         raise ValueError(f"suite {suite_name!r} has no data sets {sorted(unknown)}")
@@ -270,7 +291,7 @@ def run_suite(
         unit="cell",
     )
     results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-        delayed(_run_uncached)(cell, time_limit_s) for cell in todo
+        delayed(_run_uncached)(cell, time_limit_s, backbone_cache) for cell in todo
     )
     for cell, cell_rows in results:
         path = _cache_path(cell)

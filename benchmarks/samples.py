@@ -42,10 +42,10 @@ TABULAR_METHODS = (
     "BorderlineSMOTE",
     "ProWSyn",
     "TSAug[jitter]",
-    "LatentAdversarial",
-    "LatentAdversarial[random]",
+    "LatentAdversarial[paper]",
+    "LatentAdversarial[paper+random]",
+    "FlowLatent[paper]",
     "FlowLatent",
-    "FlowLatent[random]",
 )
 SEQUENCE_METHODS = (
     "SMOTE",
@@ -53,18 +53,18 @@ SEQUENCE_METHODS = (
     "TSAug[jitter]",
     "TSAug[magnitude_warp]",
     "TSAug[window_warp]",
-    "LatentAdversarial",
-    "LatentAdversarial[random]",
+    "LatentAdversarial[paper]",
+    "LatentAdversarial[paper+random]",
+    "FlowLatent[paper]",
     "FlowLatent",
-    "FlowLatent[random]",
 )
 IMAGE_METHODS = (
     "SMOTE",
     "TSAug[translation]",
-    "LatentAdversarial",
-    "LatentAdversarial[random]",
+    "LatentAdversarial[paper]",
+    "LatentAdversarial[paper+random]",
+    "FlowLatent[paper]",
     "FlowLatent",
-    "FlowLatent[random]",
 )
 SHOWCASES = (
     Showcase(data.keel("yeast3"), TABULAR_METHODS),

@@ -463,7 +463,7 @@ def test_docs_page_says_lower_is_better_for_regression_errors():
 
     rows = pd.read_csv(RESULTS_ROOT / "regression" / "results.csv")
     text = "\n".join(_suite_section("regression", rows))
-    assert "(FlowLatent[random] − SMOTE; lower is better)" in text
+    assert "(FlowLatent − SMOTE; lower is better)" in text
     assert "higher is better" not in text
 
 
@@ -532,3 +532,69 @@ def test_reproduction_runner_writes_csv_and_mean_sd_report(tmp_path):
     assert "`toy command`" in text
     assert "1.000 ± 1.000" in text
     assert "2.000 ± 1.000" in text
+
+
+def test_development_and_held_out_halves_are_fixed_and_keep_imbalance_levels_together():
+    from benchmarks.suites import half
+
+    names = [d.name for d in SUITES["keel"].get_datasets()]
+    halves = [half(name) for name in names]
+    assert set(halves) == {"dev", "holdout"}
+    assert 0.3 < halves.count("dev") / len(names) < 0.7
+    assert half("ucr:GunPoint@IF10") == half("ucr:GunPoint@IF100")
+    assert [half(name) for name in names] == halves  # a hash, not a draw
+
+
+def test_candidates_run_only_by_name_and_repeats_limit_the_folds():
+    suite = SUITES["keel"]
+    candidate = next(m for m, v in METHODS.items() if v.family == "skadvaug-candidate")
+    assert candidate not in suite.methods
+    dataset = suite.get_datasets()[0].name
+    default = {c.method for c in runner.iter_cells(suite, datasets=[dataset])}
+    assert candidate not in default
+    cells = list(runner.iter_cells(suite, datasets=[dataset], methods=[candidate], repeats=1))
+    assert {c.method for c in cells} == {candidate}
+    assert sorted(c.split for c in cells) == list(range(suite.n_splits))
+
+
+def test_unknown_method_names_are_refused_not_dropped():
+    from benchmarks.__main__ import main
+
+    with pytest.raises(SystemExit, match="unknown methods"):
+        main(["run", "--suite", "tiny", "--methods", "SMOTE[k,5]", "--quiet"])
+
+
+def test_default_selection_uses_the_development_half_only():
+    from benchmarks import select_defaults
+    from benchmarks.suites import half
+
+    names = [f"keel:set{i}" for i in range(12)]
+    rows = []
+    for name in names:
+        dev = half(name) == "dev"
+        scores = {
+            "SMOTE": 0.80,
+            "FlowLatent[paper]": 0.70,
+            # better on the development sets only: chosen, then reported as it is
+            "FlowLatent[preserve]": 0.90 if dev else 0.60,
+            "FlowLatent": 0.85,
+        }
+        for method, score in scores.items():
+            for fold in range(2):
+                rows.append(
+                    {
+                        "kind": "tabular",
+                        "dataset": name,
+                        "method": method,
+                        "model": "logreg",
+                        "repeat": 0,
+                        "fold": fold,
+                        "balanced_accuracy": score + 0.001 * fold,
+                        "status": "ok",
+                    }
+                )
+    frame = pd.DataFrame(rows)
+    chosen, _ = select_defaults.select(frame)
+    assert chosen["FlowLatent"] == "FlowLatent[preserve]"
+    text, _ = select_defaults.report(frame, "keel", "test")
+    assert "FlowLatent[preserve]" in text.split("## Held-out half")[1]
