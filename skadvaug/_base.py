@@ -27,6 +27,7 @@ from sklearn.utils.validation import FLOAT_DTYPES, validate_data
 from ._kinds import DATA_KINDS
 from ._targets import rare_mask
 from ._torch_utils import check_device, draw_seed, torch_generator, torch_threads
+from .nets._progress import fit_progress, plan_phases
 
 _X_SHAPES = (
     "2-D (n_samples, n_features), 3-D (n_samples, n_channels, n_timepoints) "
@@ -56,8 +57,11 @@ _n_threads_docstring = """n_threads : int or None, default=1
         that may then differ in their last bits. ``None`` keeps torch's setting.""".rstrip()
 
 _verbose_docstring = """verbose : int, default=0
-        ``0`` is silent, ``1`` prints a line per epoch, ``2`` adds a progress
-        bar per epoch.""".rstrip()
+        ``0`` is silent; ``1`` shows one progress display on stderr for the
+        whole fit (the phase running -- autoencoder, adversarial game, flow,
+        surrogate... --, an overall bar and the time left; one line redrawn on a
+        terminal, a line per phase start and end otherwise); ``2`` adds each
+        network's epoch log, ``3`` skorch's progress bar per epoch.""".rstrip()
 
 
 def learned_sampler_docstring(cls):
@@ -96,6 +100,29 @@ def _ndim(X):
     if ndim is None:
         ndim = np.ndim(np.asarray(X, dtype=object))
     return ndim
+
+
+MIN_SERIES_LENGTH = 2  # a one-step series has no time axis to warp or permute
+
+
+def check_sequences(X, estimator):
+    """``X`` as sequences ``(n, n_channels, n_timepoints)``: a 2-D ``X`` is read as
+    univariate series (aeon's convention); other shapes and series shorter than
+    ``MIN_SERIES_LENGTH`` are a ``ValueError`` naming the estimator."""
+    owner = type(estimator).__name__
+    if X.ndim == 2:
+        X = X[:, None, :]
+    if X.ndim != 3:
+        raise ValueError(
+            f"{owner} works on series: pass X as (n_samples, n_channels, n_timepoints) or "
+            f"univariate series (n_samples, n_timepoints); got ndim={X.ndim}."
+        )
+    if X.shape[-1] < MIN_SERIES_LENGTH:
+        raise ValueError(
+            f"X has {X.shape[-1]} feature(s) (time steps); {owner} needs series of at "
+            f"least {MIN_SERIES_LENGTH} time steps."
+        )
+    return X
 
 
 def _plain(label):
@@ -318,7 +345,10 @@ class TorchEstimatorMixin:
       :meth:`_unstandardize` maps their output back;
     - :meth:`_fit_target_scaler` does the same for continuous targets
       (``target_mean_``, ``target_scale_``);
-    - :meth:`_epochs` turns an ``"auto"`` epoch budget into a number of epochs.
+    - :meth:`_epochs` turns an ``"auto"`` epoch budget into a number of epochs;
+    - :meth:`_fit_progress` opens the one progress display of a fit at
+      ``verbose >= 1``, and :meth:`_net_verbose` is the verbosity the nets get
+      (their own epoch logs from ``verbose=2`` on).
     """
 
     def _resolve_device(self):
@@ -351,6 +381,12 @@ class TorchEstimatorMixin:
 
     def _scale_targets(self, y):
         return ((y - self.target_mean_) / self.target_scale_).astype(np.float32)
+
+    def _fit_progress(self):
+        return fit_progress(type(self).__name__, self.verbose)
+
+    def _net_verbose(self):
+        return max(int(self.verbose) - 1, 0)
 
     @staticmethod
     def _epochs(epochs, n_samples, batch_size, *, steps, low, high):
@@ -404,7 +440,7 @@ class BaseLearnedSampler(TorchEstimatorMixin, BaseAugmentationSampler):
 
     def _fit_resample(self, X, y, *, groups):
         # the nets it builds get n_threads too, and keep it for their own work
-        with torch_threads(self.n_threads):
+        with torch_threads(self.n_threads), self._fit_progress():
             return super()._fit_resample(X, y, groups=groups)
 
     def _check_X_y(self, X, y, accept_sparse=None):
@@ -446,6 +482,7 @@ class BaseLearnedSampler(TorchEstimatorMixin, BaseAugmentationSampler):
             self._fit_target_scaler(y)
         resampled = [group for group, n in self.sampling_strategy_.items() if n > 0]
         net = self._make_net(X, y, random_state=random_state)
+        plan_phases(net._planned_phases())
         self.surrogate_ = net.fit(
             self._standardize(X), self._net_targets(y), rare_mask=np.isin(groups, resampled)
         )

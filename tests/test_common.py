@@ -20,6 +20,7 @@ from skadvaug import (
     FlowLatentSampler,
     FlowTransformer,
     LatentAdversarialSampler,
+    LearnedViewSampler,
     StructuredAdversarialSampler,
     TimeSeriesAugmentationSampler,
     WorstCaseGeneratorSampler,
@@ -35,6 +36,8 @@ ESTIMATORS = [
     # the checks pass tables, which have no grid to warp: the unstructured baseline
     StructuredAdversarialSampler(perturbation="fgm", surrogate_epochs=1, random_state=0),
     WorstCaseGeneratorSampler(game_epochs=2, hidden=16, random_state=0),
+    # the checks' tables are read as univariate series (their columns as time steps)
+    LearnedViewSampler(pretrain_epochs=1, batch_size=8, random_state=0),
     FlowTransformer(max_epochs=2, flow_steps=2, random_state=0),
     Flatten(),
     ContrastiveEncoder(encoder="small_cnn", max_epochs=1, batch_size=8, random_state=0),
@@ -70,6 +73,7 @@ EXPECTED_FAILED_CHECKS = {
     "FlowLatentSampler": {"check_samplers_pandas_sparse": _DENSE_ONLY},
     "StructuredAdversarialSampler": {"check_samplers_pandas_sparse": _DENSE_ONLY},
     "WorstCaseGeneratorSampler": {"check_samplers_pandas_sparse": _DENSE_ONLY},
+    "LearnedViewSampler": {"check_samplers_pandas_sparse": _DENSE_ONLY},
     "FlowTransformer": {},
     "Flatten": {},
     "ContrastiveEncoder": {},

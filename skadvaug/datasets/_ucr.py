@@ -37,8 +37,8 @@ def list_ucr():
     )
 
 
-def _pad_to_equal_length(series):
-    length = max(s.shape[-1] for s in series)
+def _pad_to_equal_length(series, length=None):
+    length = length or max(s.shape[-1] for s in series)
     return np.stack([np.pad(s, ((0, 0), (0, length - s.shape[-1])), mode="edge") for s in series])
 
 
@@ -57,7 +57,8 @@ def load_ucr(name, *, split=None):
     -------
     X : ndarray of shape (n_samples, n_channels, n_timepoints)
         Series as float64. Sets of unequal length (JapaneseVowels) are padded
-        at the end with each series' last value up to the longest length.
+        at the end with each series' last value up to the longest length of the
+        whole set, so that the train and test splits have the same shape.
     y : ndarray of shape (n_samples,)
         Class labels (strings, as in the archive).
 
@@ -80,5 +81,6 @@ def load_ucr(name, *, split=None):
 
     X, y = load_classification(name, split=split)
     if isinstance(X, list):
-        X = _pad_to_equal_length(X)
+        every_split = X if split is None else load_classification(name)[0]
+        X = _pad_to_equal_length(X, max(s.shape[-1] for s in every_split))
     return np.asarray(X, dtype=np.float64), np.asarray(y)

@@ -79,6 +79,7 @@ class AdversarialAutoencoderNet(BaseNet):
 
     _default_modules = DEFAULT_AUTOENCODERS
     _players = {"discriminator": "discriminator_lr"}
+    _phase = "autoencoder"
     _parameter_constraints: dict = {
         **BaseNet._parameter_constraints,
         "adversarial_weight": [Interval(Real, 0, None, closed="left")],

@@ -19,8 +19,9 @@ from skorch.utils import to_device
 from .._kinds import data_kind
 from .._torch_utils import check_device, draw_seed, seeded_torch, torch_threads
 from ..modules import freeze
-from ._callbacks import DivergenceGuard
+from ._callbacks import DivergenceGuard, PlainPrintLog
 from ._data import BatchIterator
+from ._progress import PhaseProgress
 
 
 def _print_if_verbose(net):
@@ -125,6 +126,10 @@ class BaseNet(NeuralNet):
     """
 
     _extra_losses = ()
+    # what the progress display of a sampler's fit calls this net's training, and
+    # the backbone nets (prefix -> class) it fits before it (_fit_or_reuse)
+    _phase = "training"
+    _backbone_nets: dict = {}
     _default_modules = None
     _players: dict = {}
     # the target handling mixins of the classifiers/regressors add theirs
@@ -164,11 +169,14 @@ class BaseNet(NeuralNet):
     @property
     def _default_callbacks(self):
         callbacks = list(super()._default_callbacks)
-        print_log = callbacks.pop()  # skorch's PrintLog goes last to see every score
+        # skorch's PrintLog goes last to see every score; ours drops its colour codes
+        # where stdout is not a terminal
+        callbacks.pop()
         callbacks += [
             (name, PassthroughScoring(name=name, on_train=True)) for name in self._extra_losses
         ]
         callbacks.append(("divergence_guard", DivergenceGuard()))
+        callbacks.append(("fit_progress", PhaseProgress()))
         if self.patience is not None:
             monitor = "valid_loss" if self.train_split is not None else "train_loss"
             callbacks.append(
@@ -181,7 +189,7 @@ class BaseNet(NeuralNet):
             )
         if self.verbose and self.verbose >= 2:
             callbacks.append(("progress_bar", ProgressBar()))
-        callbacks.append(print_log)
+        callbacks.append(("print_log", PlainPrintLog()))
         return callbacks
 
     # ------------------------------------------------------------ data shapes
@@ -266,6 +274,20 @@ class BaseNet(NeuralNet):
         # players other than module_ step first: the order earlier releases used
         for name in sorted(optimizers, key=lambda name: name == "module"):
             optimizers[name].step()
+
+    def _planned_phases(self):
+        """``(phase, epochs)`` of the training :meth:`fit` runs: the backbones still to
+        fit (:attr:`_backbone_nets`), then this net's own (for the progress display)."""
+        phases = []
+        for prefix, net_class in self._backbone_nets.items():
+            spec = getattr(self, prefix, None)
+            if isinstance(spec, net_class):
+                if not spec.initialized_:
+                    phases.append((spec._phase, spec.max_epochs))
+                continue
+            epochs = self.get_params_for(prefix).get("max_epochs", net_class().max_epochs)
+            phases.append((net_class._phase, epochs))
+        return [*phases, (self._phase, self.max_epochs)]
 
     def _fit_or_reuse(self, spec, net_class, prefix, X, y=None, **params):
         """A fitted, frozen backbone net: ``spec`` itself when it is a ``net_class``

@@ -1,9 +1,11 @@
 """Training callbacks shared by every skadvaug net."""
 
 import math
+import re
+import sys
 
 import torch
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, PrintLog
 
 from ..exceptions import TrainingDivergedError
 
@@ -32,3 +34,20 @@ class DivergenceGuard(Callback):
                     "learning rate, standardise the inputs or check them for "
                     "extreme values."
                 )
+
+
+_ANSI_CODE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class PlainPrintLog(PrintLog):
+    """skorch's epoch log, with its colour codes only when stdout is a terminal.
+
+    skorch colours each column's best value with ANSI codes whatever the output;
+    in a log file or a CI log they are noise.
+    """
+
+    def format_row(self, row, key, color):
+        formatted = super().format_row(row, key, color)
+        if isinstance(formatted, str) and not getattr(sys.stdout, "isatty", lambda: False)():
+            return _ANSI_CODE.sub("", formatted)
+        return formatted

@@ -90,6 +90,7 @@ class ContrastiveNet(BaseNet):
 
     _players = {"head": "lr", "views": "view_lr"}
     _extra_losses = ("view_loss",)
+    _phase = "contrastive pre-training"
     prefixes_ = [*BaseNet.prefixes_, "views"]
     _parameter_constraints: dict = {
         **BaseNet._parameter_constraints,

@@ -58,6 +58,7 @@ class FlowNet(BaseNet):
 
     _default_modules = DEFAULT_FLOWS
     _extra_losses = ("bits_per_dim",)
+    _phase = "flow"
 
     def __init__(
         self,

@@ -26,6 +26,8 @@ class _FlowLatentNet(JointAugmentationNet):
     """
 
     prefixes_ = [*JointAugmentationNet.prefixes_, "flow"]
+    _phase = "surrogate with latent attacks"
+    _backbone_nets = {"flow": FlowNet}
     _parameter_constraints: dict = {
         **JointAugmentationNet._parameter_constraints,
         "attack": [StrOptions(set(ATTACKS))],

@@ -32,6 +32,8 @@ class _LatentAdversarialNet(JointAugmentationNet):
 
     prefixes_ = [*JointAugmentationNet.prefixes_, "autoencoder"]
     _players = {"augmenter": "augmenter_lr"}
+    _phase = "adversarial game"
+    _backbone_nets = {"autoencoder": AdversarialAutoencoderNet}
     _parameter_constraints: dict = {
         **JointAugmentationNet._parameter_constraints,
         "perturbation": [StrOptions(set(PERTURBATIONS))],

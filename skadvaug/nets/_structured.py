@@ -32,6 +32,7 @@ class _StructuredNet(JointAugmentationNet):
     """
 
     _default_modules = STRUCTURED_NETWORKS
+    _phase = "surrogate with structured attacks"
     _parameter_constraints: dict = {
         **JointAugmentationNet._parameter_constraints,
         "perturbation": [StrOptions(set(StructuredAttack.PERTURBATIONS))],

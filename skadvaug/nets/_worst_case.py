@@ -66,6 +66,7 @@ class _WorstCaseNet(JointAugmentationNet):
 
     _default_modules = WORST_CASE_CLASSIFIERS
     _players = {"augmenter": "generator_lr", "critic": "critic_lr"}
+    _phase = "three-player game"
     _extra_losses = (
         "critic_loss",
         "generator_loss",

@@ -327,7 +327,7 @@ skadvaug.nets.FlowLatentRegressor
             lr=self.lr,
             device=self.device_,
             n_threads=self.n_threads,
-            verbose=self.verbose,
+            verbose=self._net_verbose(),
             random_state=self._torch_seed(random_state) if trained else flow_seed,
             **targets,
             **{f"module__{k}": v for k, v in (self.surrogate_params or {}).items()},

@@ -326,7 +326,7 @@ skadvaug.nets.LatentAdversarialRegressor
             batch_size=self.batch_size,
             device=self.device_,
             n_threads=self.n_threads,
-            verbose=self.verbose,
+            verbose=self._net_verbose(),
             random_state=self._torch_seed(random_state),
             memory=self.memory,
             **targets,

@@ -4,7 +4,7 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._base import BaseLearnedSampler, learned_sampler_docstring
+from .._base import BaseLearnedSampler, check_sequences, learned_sampler_docstring
 from .._docs import cites
 from ..modules import LearnedViews, ResNet18Encoder1d, SmallCNNEncoder1d
 from ..nets import ContrastiveNet
@@ -26,6 +26,12 @@ class LearnedViewSampler(BaseLearnedSampler):
     the seed scaled to [0, 1] per channel (as in training) and mapped back to
     the seed's own range. Labels or continuous targets (``rare_threshold``)
     only choose the seeds.
+
+    ``X`` holds sequences ``(n_samples, n_channels, n_timepoints)``; a 2-D
+    ``X`` is read as univariate series ``(n_samples, n_timepoints)``, as aeon
+    and :class:`~skadvaug.transformers.ContrastiveEncoder` read it, which makes
+    sense only when its columns are time steps (a table's features have no time
+    axis to warp or permute), and the samples come back 2-D.
 
     Parameters
     ----------
@@ -133,11 +139,6 @@ class LearnedViewSampler(BaseLearnedSampler):
         self.lr = lr
 
     def _make_net(self, X, y, *, random_state):
-        if X.ndim != 3:
-            raise ValueError(
-                "LearnedViewSampler augments sequences: pass X as (n_samples, n_channels, "
-                f"n_timepoints) (a univariate series as (n, 1, n_timepoints)); got {X.ndim}-D X."
-            )
         batch_size = min(self.batch_size, len(X))
         return ContrastiveNet(
             _ENCODERS[self.encoder],
@@ -151,14 +152,18 @@ class LearnedViewSampler(BaseLearnedSampler):
             ),
             device=self.device_,
             n_threads=self.n_threads,
-            verbose=self.verbose,
+            verbose=self._net_verbose(),
             random_state=self._torch_seed(random_state),
         )
 
     def _fit_augmentation(self, X, y, *, groups, random_state):
         # self-supervised: the views are learned on X alone, in its own units
+        X = check_sequences(X, self)
         self.surrogate_ = self._make_net(X, y, random_state=random_state).fit(X)
         self.learned_params_ = self.surrogate_.views_.effective_params()
 
     def _augment(self, X_seeds, y_seeds, *, group, random_state):
-        return self.surrogate_.augment(X_seeds, generator=self._torch_generator(random_state))
+        views = self.surrogate_.augment(
+            check_sequences(X_seeds, self), generator=self._torch_generator(random_state)
+        )
+        return views.reshape(X_seeds.shape)

@@ -248,7 +248,7 @@ skadvaug.nets.WorstCaseGeneratorRegressor
             lr=self.lr,
             device=self.device_,
             n_threads=self.n_threads,
-            verbose=self.verbose,
+            verbose=self._net_verbose(),
             random_state=self._torch_seed(random_state),
             **{f"module__{k}": v for k, v in (self.surrogate_params or {}).items()},
         )

@@ -7,7 +7,7 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._base import TorchEstimatorMixin
+from .._base import TorchEstimatorMixin, check_sequences
 from .._docs import cites
 from ..modules import (
     LearnedViews,
@@ -19,7 +19,6 @@ from ..modules import (
 from ..nets import ContrastiveNet
 
 ENCODERS = {"resnet18": ResNet18Encoder1d, "small_cnn": SmallCNNEncoder1d}
-MIN_LENGTH = 2  # a one-step series has no time axis to warp or permute
 
 
 @cites("yu2022", "chen2020", "tamkin2021")
@@ -77,7 +76,8 @@ class ContrastiveEncoder(
         torch intra-op threads while fitting and transforming (see the
         samplers' ``n_threads``); ``None`` keeps torch's setting.
     verbose : int, default=0
-        ``1`` prints the epoch log.
+        ``1`` shows one progress display for the fit (see the samplers'
+        ``verbose``), ``2`` adds the epoch log.
     random_state : int, RandomState instance or None, default=None
         Seed of the pre-training.
 
@@ -164,19 +164,7 @@ class ContrastiveEncoder(
             dtype=[np.float64, np.float32],
             ensure_min_samples=2 if reset else 1,
         )
-        if X.ndim == 2:
-            X = X[:, None, :]
-        if X.ndim != 3:
-            raise ValueError(
-                "X must be series (n_samples, n_channels, n_timepoints) or "
-                f"(n_samples, n_timepoints); got ndim={X.ndim}."
-            )
-        if X.shape[-1] < MIN_LENGTH:
-            raise ValueError(
-                f"X has {X.shape[-1]} feature(s) (time steps); ContrastiveEncoder needs "
-                f"series of at least {MIN_LENGTH} time steps."
-            )
-        return X
+        return check_sequences(X, self)
 
     def _views(self, n_channels):
         params = dict(self.view_params or {})
@@ -219,9 +207,11 @@ class ContrastiveEncoder(
             max_epochs=self.max_epochs,
             device=self.device_,
             n_threads=self.n_threads,
-            verbose=self.verbose,
+            verbose=self._net_verbose(),
             random_state=self._torch_seed(self.random_state),
-        ).fit(X)
+        )
+        with self._fit_progress():
+            self.net_.fit(X)
         views = self.net_.views_
         self.learned_params_ = views.effective_params() if self.views == "leaves" else None
         self.history_ = self.net_.history.to_list()

@@ -73,7 +73,8 @@ class FlowTransformer(
     random_state : int, RandomState instance or None, default=None
         Seed of the weight initialisation, batches and dequantisation noise.
     verbose : int, default=0
-        ``1`` prints the epoch log (negative log-likelihood, bits/dim).
+        ``1`` shows one progress display for the fit (see the samplers' ``verbose``),
+        ``2`` adds the epoch log (negative log-likelihood, bits/dim).
 
     Attributes
     ----------
@@ -238,11 +239,13 @@ class FlowTransformer(
             lr=self.lr,
             device=self.device_,
             n_threads=self.n_threads,
-            verbose=self.verbose,
+            verbose=self._net_verbose(),
             random_state=None if self.random_state is None else self._torch_seed(self.random_state),
             module__n_steps=renamed(self, "n_steps", "flow_steps"),
             module__hidden=renamed(self, "hidden", "flow_hidden"),
-        ).fit(self._standardize(X), labels)
+        )
+        with self._fit_progress():
+            self.flow_.fit(self._standardize(X), labels)
         self._n_features_out = math.prod(self.input_shape_)
         return self
 

@@ -46,6 +46,11 @@ def test_ucr_loads_bundled_sets_and_pads_unequal_lengths():
     assert X.ndim == 3
     assert X.shape[1] == 12
     assert np.all(np.isfinite(X))
+    # both splits padded to the longest series of the set: a model fitted on the
+    # training split takes the test split
+    X_train, _ = load_ucr("JapaneseVowels", split="train")
+    X_all, _ = load_ucr("JapaneseVowels")
+    assert X_train.shape[1:] == X.shape[1:] == X_all.shape[1:]
 
 
 def test_ucr_never_downloads_an_unbundled_set():

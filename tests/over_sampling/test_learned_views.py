@@ -45,7 +45,18 @@ def test_deterministic_pipeline_and_regression(sequences):
     assert np.sum(y_res > threshold) == np.sum(y_res <= threshold)
 
 
-def test_tables_are_refused_with_a_clear_error(sequences):
+def test_2d_input_is_read_as_univariate_series(sequences):
     X, y = sequences
-    with pytest.raises(ValueError, match="augments sequences"):
-        LearnedViewSampler(**FAST).fit_resample(X[:, 0], y)
+    X_2d = X[:, 0]
+    X_res, _ = LearnedViewSampler(**FAST).fit_resample(X_2d, y)
+    X_res_3d, _ = LearnedViewSampler(**FAST).fit_resample(X_2d[:, None, :], y)
+    assert X_res.ndim == 2
+    np.testing.assert_array_equal(X_res, X_res_3d[:, 0])
+
+
+def test_images_and_one_step_series_are_refused_with_a_clear_error(sequences):
+    X, y = sequences
+    with pytest.raises(ValueError, match="works on series"):
+        LearnedViewSampler(**FAST).fit_resample(np.stack([X, X], axis=1), y)
+    with pytest.raises(ValueError, match="at least 2 time steps"):
+        LearnedViewSampler(**FAST).fit_resample(X[:, :, :1], y)
