@@ -30,6 +30,7 @@ from skadvaug import (
     StructuredAdversarialSampler,
     TimeSeriesAugmentationSampler,
     WorstCaseGeneratorSampler,
+    nets,
 )
 from skadvaug._targets import rare_mask
 
@@ -55,6 +56,12 @@ class Method:
     data around it. ``tasks``: the targets it handles. ``family`` groups methods
     in the reports (``"skadvaug-..."`` are ours). ``min_minority``: smallest class
     it can resample; ``univariate_only``: sequences with one channel only.
+
+    ``joint``: the method is a joint form (a network that augments its own training
+    batches, papers 000-004) rather than a sampler: ``factory`` returns that
+    estimator, the harness fits it on the training fold as it is, and its rows
+    stand in for the suite's model named ``joint[kind]`` -- a plain network of the
+    same architecture and training budget, which the other methods' outputs train.
     """
 
     name: str
@@ -66,6 +73,7 @@ class Method:
     min_minority: int = 1
     univariate_only: bool = False
     spec: str = ""
+    joint: dict | None = None  # data kind -> the model name the joint estimator replaces
 
     def build(self, random_state, context):
         return self.factory(random_state, context)
@@ -287,6 +295,17 @@ for _name in SMOTE_VARIANTS:
 
 
 # ------------------------------------------------------------------- skadvaug
+def _joint(classifier, **params):
+    """Factory of a joint classifier (``spec`` names it for the reports)."""
+
+    def factory(random_state, context):
+        return classifier(random_state=random_state, **params)
+
+    arguments = ", ".join(f"{key}={value!r}" for key, value in params.items())
+    factory.spec = f"skadvaug `{classifier.__name__}({arguments})`, trained on the fold as it is"
+    return factory
+
+
 def _skadvaug(cls, **params):
     def factory(random_state, context):
         return cls(random_state=random_state, rare_threshold=context.rare_threshold, **params)
@@ -517,3 +536,37 @@ register_method(
         tasks=BOTH_TASKS,
     )
 )
+
+# The joint forms: the networks papers 000-004 evaluate, which augment their own
+# training batches. Each replaces a plain network of its architecture and budget
+# (benchmarks.models: "net", "net_cnn1d", "net_game", "net_game_cnn1d"), which the
+# samplers' outputs train in the same suite (issue 23). Classification only: the
+# joint regressors take their rare threshold in target units, which the harness's
+# target standardisation of regression networks would change.
+_PLAIN = {"tabular": "net", "sequence": "net", "image": "net"}
+for _label, _classifier, _kinds, _models in [
+    ("LatentAdversarial[joint]", nets.LatentAdversarialClassifier, ALL_KINDS, _PLAIN),
+    ("FlowLatent[joint]", nets.FlowLatentClassifier, ALL_KINDS, _PLAIN),
+    (
+        "StructuredAdversarial[joint]",
+        nets.StructuredAdversarialClassifier,
+        GRIDS,
+        {"sequence": "net_cnn1d", "image": "net"},
+    ),
+    (
+        "WorstCaseGenerator[joint]",
+        nets.WorstCaseGeneratorClassifier,
+        frozenset({"tabular", "sequence"}),
+        {"tabular": "net_game", "sequence": "net_game_cnn1d"},
+    ),
+]:
+    register_method(
+        Method(
+            _label,
+            _joint(_classifier),
+            kinds=_kinds,
+            family="skadvaug-joint",
+            native_nd=True,
+            joint=_models,
+        )
+    )

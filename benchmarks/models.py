@@ -39,14 +39,16 @@ TABULAR = frozenset({"tabular"})
 SEQUENCE = frozenset({"sequence"})
 IMAGE = frozenset({"image"})
 SERIES_AND_IMAGES = SEQUENCE | IMAGE
+ALL = TABULAR | SERIES_AND_IMAGES
 
 
-def _torch_classifier(module, epochs):
+def _torch_classifier(module, epochs, batch_size=64):
     # skadvaug's online-augmentation net without augmentation is a plain skorch
-    # classifier that builds its module from the data's shape.
+    # classifier that builds its module from the data's shape (module=None: the
+    # joint nets' default for the data kind).
     def factory(random_state):
         return OnlineAugmentationClassifier(
-            module=module, max_epochs=epochs, batch_size=64, random_state=random_state
+            module=module, max_epochs=epochs, batch_size=batch_size, random_state=random_state
         )
 
     return factory
@@ -57,11 +59,11 @@ def _standardised_target(regressor):
     return TransformedTargetRegressor(regressor=regressor, transformer=StandardScaler())
 
 
-def _torch_regressor(module, epochs):
+def _torch_regressor(module, epochs, batch_size=64):
     def factory(random_state):
         return _standardised_target(
             OnlineAugmentationRegressor(
-                module=module, max_epochs=epochs, batch_size=64, random_state=random_state
+                module=module, max_epochs=epochs, batch_size=batch_size, random_state=random_state
             )
         )
 
@@ -88,6 +90,19 @@ register_model(Model("1nn_flat", lambda rs: KNeighborsClassifier(n_neighbors=1),
 register_model(Model("cnn1d", _torch_classifier(CNN1dNet, 40), SEQUENCE, input="native"))
 register_model(Model("gru", _torch_classifier(GRUNet, 40), SEQUENCE, input="native"))
 register_model(Model("cnn2d", _torch_classifier(CNN2dNet, 30), IMAGE, input="native"))
+
+# The plain networks the joint forms are compared with (benchmarks.methods, "[joint]"):
+# each has the architecture and training budget of a joint net's classifier, without
+# its augmentation -- "net" those of the latent adversarial and flow nets (MLP, GRU or
+# 2-D CNN by kind, 10 epochs, batches of 128), "net_cnn1d" the structured adversarial
+# net's on sequences, "net_game" / "net_game_cnn1d" the worst-case generator game's
+# (100 epochs, batches of 64). tests/benchmarks/test_joint.py pins them together.
+register_model(Model("net", _torch_classifier(None, 10, 128), ALL, input="native"))
+register_model(Model("net_cnn1d", _torch_classifier(CNN1dNet, 10, 128), SEQUENCE, input="native"))
+register_model(Model("net_game", _torch_classifier(None, 100, 64), TABULAR, input="native"))
+register_model(
+    Model("net_game_cnn1d", _torch_classifier(CNN1dNet, 100, 64), SEQUENCE, input="native")
+)
 
 # -------------------------------------------------------------------- regression
 register_model(Model("ridge", lambda rs: Ridge(), TABULAR, task="regression"))

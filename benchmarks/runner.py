@@ -159,7 +159,8 @@ def run_cell(cell, time_limit_s=None, backbone_cache=None):
     train, test = _splits(cell.suite, cell.dataset)[cell.split]
     repeat, fold = divmod(cell.split, suite.n_splits)
     seed = suite.seed * 1000 + cell.split
-    model_names = suite.models[dataset.kind]
+    # a joint form (a network augmenting its own batches) is the one model it replaces
+    model_names = [method.joint[dataset.kind]] if method.joint else suite.models[dataset.kind]
     base = {
         "suite": cell.suite,
         "dataset": cell.dataset,
@@ -197,16 +198,27 @@ def run_cell(cell, time_limit_s=None, backbone_cache=None):
                     f"the smallest training class has {n_minority} samples; "
                     f"{cell.method} needs at least {method.min_minority}"
                 )
-            sampler = method.build(seed, context)
-            if backbone_cache and "memory" in getattr(sampler, "get_params", dict)():
-                sampler.set_params(memory=str(backbone_cache))
-            (X_res, y_res), seconds, peak_mb = measure(
-                lambda: _resample(sampler, method, X_train, y_train)
-            )
+            if method.joint:
+                _check_joint_model(suite, dataset, method)
+                spec = MODELS[model_names[0]]
+                X_res, y_res = X_train, y_train
+                joint, seconds, peak_mb = measure(
+                    lambda: method.build(seed, context).fit(_model_input(X_train, spec), y_train)
+                )
+            else:
+                sampler = method.build(seed, context)
+                if backbone_cache and "memory" in getattr(sampler, "get_params", dict)():
+                    sampler.set_params(memory=str(backbone_cache))
+                (X_res, y_res), seconds, peak_mb = measure(
+                    lambda: _resample(sampler, method, X_train, y_train)
+                )
             rows = []
             for model_name in model_names:
                 spec = MODELS[model_name]
-                model = clone(spec.build(seed)).fit(_model_input(X_res, spec), y_res)
+                if method.joint:
+                    model = joint
+                else:
+                    model = clone(spec.build(seed)).fit(_model_input(X_res, spec), y_res)
                 rows.append(
                     {
                         **base,
@@ -227,6 +239,15 @@ def run_cell(cell, time_limit_s=None, backbone_cache=None):
         if os.environ.get("SKADVAUG_BENCH_DEBUG"):
             traceback.print_exc()
         return [{**base, "model": name, "status": status, "error": message} for name in model_names]
+
+
+def _check_joint_model(suite, dataset, method):
+    replaced = method.joint[dataset.kind]
+    if replaced not in suite.models[dataset.kind]:
+        raise ValueError(
+            f"{method.name} replaces the model {replaced!r}, which suite {suite.name!r} "
+            f"does not fit on {dataset.kind} data: nothing to compare it with."
+        )
 
 
 def _cache_path(cell):

@@ -100,8 +100,8 @@ register_suite(
             "UCR series from aeon made long-tailed, synthetic series), stratified 5-fold x 1; "
             "the learned samplers run with reduced budgets ([quick]: latent adversarial 10 "
             "autoencoder + 5 adversarial epochs, flow 10 + surrogate 10 epochs; the structured "
-            "adversarial sampler, sequences only, at its defaults) to finish in a few minutes "
-            "on 2 cores."
+            "adversarial sampler and the learned views, sequences only, at their defaults) to "
+            "finish in a few minutes on 2 cores."
         ),
         datasets=[
             data.keel("ecoli1"),
@@ -120,6 +120,7 @@ register_suite(
             "LatentAdversarial[quick]",
             "FlowLatent[quick]",
             "StructuredAdversarial",
+            "LearnedViews",
         ],
         models={"tabular": ["logreg", "knn"], "sequence": ["logreg_flat", "1nn_flat"]},
         n_splits=5,
@@ -219,5 +220,43 @@ register_suite(
         n_splits=2,
         n_repeats=1,
         reference_method="RandomOverSampler",
+    )
+)
+
+
+def _joint_keel_sets():
+    """Every other held-out KEEL set of the keel suite's first 60, in order of size: 16
+    sets from 74 to 1,871 training rows (the joint nets train a network per model and
+    cell, so the whole half would take most of a day on 2 cores)."""
+    held_out = [d for d in data.keel_ordered()[:60] if half(d.name) == "holdout"]
+    return sorted(held_out, key=lambda d: (len(d.load()[1]), d.name))[::2]
+
+
+JOINT_UCR_SETS = ["GunPoint", "ItalyPowerDemand", "BasicMotions", "ArrowHead"]
+
+
+register_suite(
+    Suite(
+        name="joint",
+        description=(
+            "The joint forms (networks that augment their own training batches: "
+            "LatentAdversarialClassifier, FlowLatentClassifier, StructuredAdversarialClassifier, "
+            "WorstCaseGeneratorClassifier at their defaults, trained on the fold as it is) "
+            "against the same plain networks -- each joint net's architecture and training "
+            "budget without its augmentation -- trained on the fold as it is, on SMOTE's "
+            "output and on RandomOverSampler's (issue 23). Every other held-out KEEL set in "
+            "order of size (16) and four UCR sets long-tailed at imbalance factor 10; "
+            "stratified 5-fold x 1."
+        ),
+        datasets=lambda: [
+            *_joint_keel_sets(),
+            *(data.ucr_long_tailed(name, 10) for name in JOINT_UCR_SETS),
+        ],
+        methods=["none", "RandomOverSampler", "SMOTE", *methods_of("skadvaug-joint")],
+        models={
+            "tabular": ["net", "net_game"],
+            "sequence": ["net", "net_cnn1d", "net_game_cnn1d"],
+        },
+        n_repeats=1,
     )
 )
