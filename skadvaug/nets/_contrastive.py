@@ -14,7 +14,7 @@ from torch import nn
 from .._docs import cites
 from ..modules import LearnedViews, NTXentLoss, ResNet18Encoder1d
 from ..modules._views import minmax_per_channel as views_minmax
-from ._base import BaseNet, as_float32
+from ._base import BaseNet, as_float32, fit_cached
 
 
 def minmax_per_channel(X):
@@ -253,7 +253,9 @@ class ContrastiveClassifier(BaseNet, NeuralNetClassifier):
     batch_size : int, default=128
         Fine-tuning batch size.
     **kwargs
-        :class:`BaseNet` / skorch parameters, and ``pretrain__*``.
+        :class:`BaseNet` / skorch parameters, and ``pretrain__*``. With
+        ``memory`` (a folder), the pre-training it runs is cached: a grid
+        search over the fine-tuning parameters pre-trains once per fold.
 
     Attributes
     ----------
@@ -307,7 +309,7 @@ class ContrastiveClassifier(BaseNet, NeuralNetClassifier):
         params = {"device": self.device, "verbose": self.verbose, **self.get_params_for("pretrain")}
         if self.random_state is not None:
             params.setdefault("random_state", self.random_state)
-        return ContrastiveNet(encoder, **params).fit(X)
+        return fit_cached(self.memory, ContrastiveNet(encoder, **params), X)
 
     def fit(self, X, y, **fit_params):
         """Pre-train (or reuse the pre-training), then fine-tune on ``y``."""

@@ -2,12 +2,13 @@
 
 from numbers import Integral, Real
 
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from .._base import BaseLearnedSampler, check_sequences, learned_sampler_docstring
 from .._docs import cites
 from ..modules import LearnedViews, ResNet18Encoder1d, SmallCNNEncoder1d
 from ..nets import ContrastiveNet
+from ..nets._base import fit_cached
 
 _ENCODERS = {"small_cnn": SmallCNNEncoder1d, "resnet18": ResNet18Encoder1d}
 
@@ -63,6 +64,13 @@ class LearnedViewSampler(BaseLearnedSampler):
 
     {rare_threshold}
 
+    memory : str, joblib.Memory or None, default=None
+        Caches the learned policy (scikit-learn's ``memory`` convention; a
+        string is a folder): fits with the same ``X``, seed and pre-training
+        parameters reuse it -- labels and ``sampling_strategy`` play no part in
+        it -- so a grid search over ``sampling_strategy`` pre-trains once per
+        fold. ``None`` caches nothing.
+
     {device}
 
     {verbose}
@@ -103,6 +111,7 @@ class LearnedViewSampler(BaseLearnedSampler):
         "pretrain_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [Interval(Integral, 2, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
+        "memory": [None, str, HasMethods(["cache"])],
     }
 
     def __init__(
@@ -117,6 +126,7 @@ class LearnedViewSampler(BaseLearnedSampler):
         batch_size=128,
         lr=1e-3,
         rare_threshold=None,
+        memory=None,
         device="auto",
         n_threads=1,
         verbose=0,
@@ -137,12 +147,13 @@ class LearnedViewSampler(BaseLearnedSampler):
         self.pretrain_epochs = pretrain_epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.memory = memory
 
     def _make_net(self, X, y, *, random_state):
         batch_size = min(self.batch_size, len(X))
         return ContrastiveNet(
             _ENCODERS[self.encoder],
-            views=LearnedViews(**(self.views_params or {})),
+            views=LearnedViews,  # a class, so that memory can hash the unfitted net
             temperature=self.temperature,
             view_lr=self.view_lr,
             lr=self.lr,
@@ -154,12 +165,15 @@ class LearnedViewSampler(BaseLearnedSampler):
             n_threads=self.n_threads,
             verbose=self._net_verbose(),
             random_state=self._torch_seed(random_state),
+            **{f"views__{name}": value for name, value in (self.views_params or {}).items()},
         )
 
     def _fit_augmentation(self, X, y, *, groups, random_state):
         # self-supervised: the views are learned on X alone, in its own units
         X = check_sequences(X, self)
-        self.surrogate_ = self._make_net(X, y, random_state=random_state).fit(X)
+        self.surrogate_ = fit_cached(
+            self.memory, self._make_net(X, y, random_state=random_state), X
+        )
         self.learned_params_ = self.surrogate_.views_.effective_params()
 
     def _augment(self, X_seeds, y_seeds, *, group, random_state):

@@ -184,3 +184,25 @@ def test_partial_fit_continues_pretraining_on_scaled_series(gunpoint):
     assert np.isfinite(net.history[-1, "train_loss"])
     with pytest.raises(ValueError, match="shape"):
         net.partial_fit(gunpoint[:, :, :100])
+
+
+def test_classifier_with_memory_pretrains_once_for_any_fine_tuning(tmp_path, monkeypatch):
+    from skadvaug.datasets import load_ucr as _load
+    from skadvaug.modules import SmallCNNEncoder1d
+    from skadvaug.nets import ContrastiveClassifier, ContrastiveNet
+
+    X, y = _load("GunPoint", split="train")
+    fits = []
+    fit = ContrastiveNet.fit
+    monkeypatch.setattr(
+        ContrastiveNet, "fit", lambda self, *a, **k: fits.append(1) or fit(self, *a, **k)
+    )
+    params = {"pretrain__max_epochs": 2, "pretrain__batch_size": 32, "random_state": 0}
+    predictions = []
+    for finetune in ("full", "linear", "full"):
+        clf = ContrastiveClassifier(
+            SmallCNNEncoder1d, finetune=finetune, max_epochs=2, memory=str(tmp_path), **params
+        )
+        predictions.append(clf.fit(X, y).predict_proba(X))
+    assert len(fits) == 1
+    np.testing.assert_array_equal(predictions[0], predictions[2])

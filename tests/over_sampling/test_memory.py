@@ -8,21 +8,25 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.utils._param_validation import InvalidParameterError
 
-from skadvaug import FlowLatentSampler, LatentAdversarialSampler
-from skadvaug.nets import AdversarialAutoencoderNet, LatentAdversarialClassifier
+from skadvaug import FlowLatentSampler, LatentAdversarialSampler, LearnedViewSampler
+from skadvaug.nets import AdversarialAutoencoderNet, ContrastiveNet, LatentAdversarialClassifier
 from skadvaug.transformers import FlowTransformer
 
 SMALL = {
     LatentAdversarialSampler: {"autoencoder_epochs": 3, "surrogate_epochs": 2},
     FlowLatentSampler: {"flow_epochs": 3, "surrogate_epochs": 2},
+    # the tables read as univariate series of 5 steps
+    LearnedViewSampler: {"pretrain_epochs": 2, "batch_size": 16},
 }
 BACKBONES = {
     LatentAdversarialSampler: AdversarialAutoencoderNet,
     FlowLatentSampler: FlowTransformer,
+    LearnedViewSampler: ContrastiveNet,
 }
 GENERATION_GRIDS = {
     LatentAdversarialSampler: ("scale", [0.05, 0.1, 0.5]),
     FlowLatentSampler: ("epsilon", [0.5, 1.0, 2.0]),
+    LearnedViewSampler: ("sampling_strategy", [0.5, 0.8, 1.0]),
 }
 
 
