@@ -102,29 +102,6 @@ def _ndim(X):
     return ndim
 
 
-MIN_SERIES_LENGTH = 2  # a one-step series has no time axis to warp or permute
-
-
-def check_sequences(X, estimator):
-    """``X`` as sequences ``(n, n_channels, n_timepoints)``: a 2-D ``X`` is read as
-    univariate series (aeon's convention); other shapes and series shorter than
-    ``MIN_SERIES_LENGTH`` are a ``ValueError`` naming the estimator."""
-    owner = type(estimator).__name__
-    if X.ndim == 2:
-        X = X[:, None, :]
-    if X.ndim != 3:
-        raise ValueError(
-            f"{owner} works on series: pass X as (n_samples, n_channels, n_timepoints) or "
-            f"univariate series (n_samples, n_timepoints); got ndim={X.ndim}."
-        )
-    if X.shape[-1] < MIN_SERIES_LENGTH:
-        raise ValueError(
-            f"X has {X.shape[-1]} feature(s) (time steps); {owner} needs series of at "
-            f"least {MIN_SERIES_LENGTH} time steps."
-        )
-    return X
-
-
 def _plain(label):
     """A numpy scalar as the Python value it holds, for readable messages."""
     return label.item() if isinstance(label, np.generic) else label

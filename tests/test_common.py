@@ -26,6 +26,7 @@ from skadvaug import (
     WorstCaseGeneratorSampler,
     nets,
 )
+from skadvaug.modules import SmallCNNEncoder1d
 
 ESTIMATORS = [
     TimeSeriesAugmentationSampler(random_state=0),
@@ -60,6 +61,11 @@ NETS = [
     nets.StructuredAdversarialRegressor(perturbation="fgm", rare_threshold=0.0, **_NET),
     nets.WorstCaseGeneratorClassifier(hidden=16, **_NET),
     nets.WorstCaseGeneratorRegressor(hidden=16, rare_threshold=0.0, **_NET),
+    # the checks' tables are univariate series; unscaled, so that two-step series keep
+    # what tells their classes apart (LEAVES scales each series to [0, 1])
+    nets.ContrastiveClassifier(
+        SmallCNNEncoder1d, pretrain__max_epochs=1, pretrain__input_norm=None, **_NET
+    ),
 ]
 
 # check name -> reason, per estimator class.

@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import (
     Interval,
     validate_parameter_constraints,
 )
-from sklearn.utils.validation import check_array, check_memory
+from sklearn.utils.validation import check_array, check_memory, column_or_1d
 from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping, PassthroughScoring, ProgressBar
 from skorch.utils import to_device
@@ -130,6 +130,7 @@ class BaseNet(NeuralNet):
     # the backbone nets (prefix -> class) it fits before it (_fit_or_reuse)
     _phase = "training"
     _backbone_nets: dict = {}
+    _fit_arguments = "X and y"  # what fit takes besides nothing (see _refuse_fit_params)
     _default_modules = None
     _players: dict = {}
     # the target handling mixins of the classifiers/regressors add theirs
@@ -399,6 +400,25 @@ class BaseNet(NeuralNet):
         # skorch lists every attribute not ending in "_", its private
         # ``_params_to_validate`` included; a parameter is never private.
         return [name for name in super()._get_param_names() if not name.startswith("_")]
+
+    def _refuse_fit_params(self, fit_params):
+        # skorch would pass them to the module's forward, which our training steps do
+        # not call with them: refused rather than silently ignored.
+        if fit_params:
+            raise TypeError(
+                f"{type(self).__name__}.fit got unexpected arguments {sorted(fit_params)}: "
+                f"it takes {self._fit_arguments} only (no sample_weight)."
+            )
+
+    @staticmethod
+    def _validate_y(y, n_samples):
+        if y is None:
+            raise ValueError("This network requires y to be passed, but the target y is None.")
+        y = np.asarray(y)
+        y = column_or_1d(y, warn=True) if y.ndim == 2 and y.shape[1] == 1 else y
+        if len(y) != n_samples:
+            raise ValueError(f"X and y have different numbers of samples: {n_samples}, {len(y)}.")
+        return y
 
     def _validate_X(self, X, *, reset):
         """``X`` checked by scikit-learn's ``check_array`` (finite, numeric, two or more

@@ -1,17 +1,20 @@
 """Contrastive pre-training against learned views (LEAVES, paper 001): the game net."""
 
 import copy
+from collections.abc import Mapping
 from numbers import Integral, Real
 
 import numpy as np
 import torch
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
 from skorch import NeuralNetClassifier
 from skorch.utils import to_device
 from torch import nn
 
 from .._docs import cites
+from .._kinds import check_sequences
 from ..modules import LearnedViews, NTXentLoss, ResNet18Encoder1d
 from ..modules._views import minmax_per_channel as views_minmax
 from ._base import BaseNet, as_float32, fit_cached
@@ -211,17 +214,23 @@ class ContrastiveNet(BaseNet):
 
 
 class _FineTuneModule(nn.Module):
-    """Encoder, then LEAVES' downstream head: dropout 0.5 and three linear maps."""
+    """The pre-training's input scaling and encoder, then LEAVES' downstream head:
+    dropout 0.5 and three linear maps. A 2-D batch is univariate series."""
 
-    def __init__(self, encoder, n_outputs, hidden=(1024, 512), dropout=0.5):
+    def __init__(self, encoder, n_outputs, input_norm="minmax", hidden=(1024, 512), dropout=0.5):
         super().__init__()
         self.encoder = encoder
+        self.input_norm = input_norm
         widths = [encoder.n_features, *hidden, n_outputs]
         layers = [nn.Dropout(dropout)]
         layers += [nn.Linear(a, b) for a, b in zip(widths[:-1], widths[1:], strict=True)]
         self.head = nn.Sequential(*layers)
 
     def forward(self, x):
+        if x.ndim == 2:
+            x = x[:, None, :]
+        if self.input_norm == "minmax":
+            x = views_minmax(x)
         return self.head(self.encoder(x))
 
 
@@ -302,6 +311,11 @@ class ContrastiveClassifier(BaseNet, NeuralNetClassifier):
         self.encoder = encoder
         self.finetune = finetune
 
+    def _get_param_names(self):
+        # module_ is built from the pre-trained encoder: skorch's ``module`` is no
+        # parameter here, and passing it back to __init__ (clone) would clash
+        return [name for name in super()._get_param_names() if name != "module"]
+
     def _pretrained(self, X):
         encoder = getattr(self.encoder, "net_", self.encoder)  # a ContrastiveEncoder's net
         if isinstance(encoder, ContrastiveNet):
@@ -312,17 +326,65 @@ class ContrastiveClassifier(BaseNet, NeuralNetClassifier):
         return fit_cached(self.memory, ContrastiveNet(encoder, **params), X)
 
     def fit(self, X, y, **fit_params):
-        """Pre-train (or reuse the pre-training), then fine-tune on ``y``."""
+        """Pre-train (or reuse the pre-training), then fine-tune on ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timepoints) or \
+                (n_samples, n_timepoints)
+            Series (2-D: univariate series).
+        y : array-like of shape (n_samples,)
+            Class labels.
+        **fit_params
+            Refused with a ``TypeError`` (there is no ``sample_weight``).
+
+        Returns
+        -------
+        self : object
+            The fitted classifier.
+        """
         self._check_parameter_constraints()
-        self.label_encoder_ = LabelEncoder().fit(np.asarray(y))
-        self.pretrained_ = self._pretrained(X)
-        return super().fit(self.pretrained_._prepare(X), self.label_encoder_.transform(y))
+        self._refuse_fit_params(fit_params)
+        X = as_float32(self._validate_X(X, reset=True))
+        series = check_sequences(X, self)
+        y = self._validate_y(y, len(X))
+        check_classification_targets(y)
+        self.label_encoder_ = LabelEncoder().fit(y)
+        if len(self.label_encoder_.classes_) < 2:
+            raise ValueError("y contains one class only; a classifier needs at least two.")
+        self.pretrained_ = self._pretrained(series)
+        # the fine-tuning module scales its input as the pre-training did; the dict
+        # tells partial_fit (which skorch's fit calls) that X and y are checked
+        return super().fit({"X": X}, self.label_encoder_.transform(y).astype(np.int64))
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        """Fine-tune ``max_epochs`` more epochs (an unfitted classifier is fitted).
+
+        ``y`` may only hold classes of the first fit; ``classes`` is accepted for
+        scikit-learn's incremental API and not needed.
+        """
+        if isinstance(X, Mapping):  # fit's own call
+            return super().partial_fit(X, y, classes, **fit_params)
+        if not self.initialized_:
+            return self.fit(X, y, **fit_params)
+        self._refuse_fit_params(fit_params)
+        X = as_float32(self._validate_X(X, reset=False))
+        y = self._validate_y(y, len(X))
+        y_encoded = self.label_encoder_.transform(y).astype(np.int64)
+        return super().partial_fit({"X": X}, y_encoded, classes)
+
+    def infer(self, x, **fit_params):
+        if isinstance(x, Mapping):  # fit's wrapping
+            x = x["X"]
+        return super().infer(x, **fit_params)
 
     def initialize_module(self):
         encoder = copy.deepcopy(self.pretrained_.module_)
         if self.finetune == "linear":
             encoder.requires_grad_(False)
-        self.module_ = _FineTuneModule(encoder, len(self.label_encoder_.classes_))
+        self.module_ = _FineTuneModule(
+            encoder, len(self.label_encoder_.classes_), self.pretrained_.input_norm
+        )
         return self
 
     def get_all_learnable_params(self):
@@ -339,10 +401,7 @@ class ContrastiveClassifier(BaseNet, NeuralNetClassifier):
     def classes_(self):
         return self.label_encoder_.classes_
 
-    def predict_proba(self, X):
-        """Class probabilities of ``X``."""
-        return super().predict_proba(self.pretrained_._prepare(X))
-
     def predict(self, X):
         """Class labels of ``X``."""
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        probabilities = self.predict_proba(X)  # refuses an unfitted net first
+        return self.classes_[probabilities.argmax(axis=1)]

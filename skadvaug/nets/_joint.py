@@ -21,7 +21,7 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_array, column_or_1d
+from sklearn.utils.validation import check_array
 from skorch.utils import to_device
 from torch import nn
 
@@ -56,6 +56,7 @@ class JointAugmentationNet(BaseNet):
 
     _default_modules = DEFAULT_NETWORKS
     _extra_losses = ("augmented_loss",)
+    _fit_arguments = "X, y and rare_mask"
     prefixes_ = [*BaseNet.prefixes_, "augmenter"]
     _parameter_constraints: dict = {
         **BaseNet._parameter_constraints,
@@ -160,25 +161,6 @@ class JointAugmentationNet(BaseNet):
         seed = None if self.random_state is None else draw_seed(self.random_state)
         with seeded_torch(seed, self.device):
             return super().partial_fit(*self._training_data(X, y_encoded, rare))
-
-    def _refuse_fit_params(self, fit_params):
-        # skorch would pass them to the module's forward, which the joint training
-        # step does not call: refused rather than silently ignored.
-        if fit_params:
-            raise TypeError(
-                f"{type(self).__name__}.fit got unexpected arguments {sorted(fit_params)}: "
-                "the joint nets take X, y and rare_mask only (no sample_weight)."
-            )
-
-    @staticmethod
-    def _validate_y(y, n_samples):
-        if y is None:
-            raise ValueError("This network requires y to be passed, but the target y is None.")
-        y = np.asarray(y)
-        y = column_or_1d(y, warn=True) if y.ndim == 2 and y.shape[1] == 1 else y
-        if len(y) != n_samples:
-            raise ValueError(f"X and y have different numbers of samples: {n_samples}, {len(y)}.")
-        return y
 
     def _checked_rare_mask(self, y, rare_mask, n_samples):
         if rare_mask is None and not (self._augments() or self.oversample_rare > 1):

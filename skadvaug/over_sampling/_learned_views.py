@@ -4,8 +4,9 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
-from .._base import BaseLearnedSampler, check_sequences, learned_sampler_docstring
+from .._base import BaseLearnedSampler, learned_sampler_docstring
 from .._docs import cites
+from .._kinds import check_sequences
 from ..modules import LearnedViews, ResNet18Encoder1d, SmallCNNEncoder1d
 from ..nets import ContrastiveNet
 from ..nets._base import fit_cached

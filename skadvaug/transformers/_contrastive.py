@@ -7,8 +7,9 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._base import TorchEstimatorMixin, check_sequences
+from .._base import TorchEstimatorMixin
 from .._docs import cites
+from .._kinds import check_sequences
 from ..modules import (
     LearnedViews,
     RandomViews,
