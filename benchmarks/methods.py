@@ -543,30 +543,38 @@ register_method(
 # samplers' outputs train in the same suite (issue 23). Classification only: the
 # joint regressors take their rare threshold in target units, which the harness's
 # target standardisation of regression networks would change.
+# "[joint+balanced]": with class_weight="balanced", as the joint nets augment the rare
+# classes' samples in each batch but do not rebalance the classes (compare with the
+# plain network on RandomOverSampler's output); not for the worst-case game, whose
+# cells cost the most.
 _PLAIN = {"tabular": "net", "sequence": "net", "image": "net"}
-for _label, _classifier, _kinds, _models in [
-    ("LatentAdversarial[joint]", nets.LatentAdversarialClassifier, ALL_KINDS, _PLAIN),
-    ("FlowLatent[joint]", nets.FlowLatentClassifier, ALL_KINDS, _PLAIN),
+_JOINT_FORMS = [
+    ("LatentAdversarial", nets.LatentAdversarialClassifier, ALL_KINDS, _PLAIN),
+    ("FlowLatent", nets.FlowLatentClassifier, ALL_KINDS, _PLAIN),
     (
-        "StructuredAdversarial[joint]",
+        "StructuredAdversarial",
         nets.StructuredAdversarialClassifier,
         GRIDS,
         {"sequence": "net_cnn1d", "image": "net"},
     ),
     (
-        "WorstCaseGenerator[joint]",
+        "WorstCaseGenerator",
         nets.WorstCaseGeneratorClassifier,
         frozenset({"tabular", "sequence"}),
         {"tabular": "net_game", "sequence": "net_game_cnn1d"},
     ),
-]:
-    register_method(
-        Method(
-            _label,
-            _joint(_classifier),
-            kinds=_kinds,
-            family="skadvaug-joint",
-            native_nd=True,
-            joint=_models,
+]
+for _variant, _params in [("joint", {}), ("joint+balanced", {"class_weight": "balanced"})]:
+    for _name, _classifier, _kinds, _models in _JOINT_FORMS:
+        if _params and _name == "WorstCaseGenerator":
+            continue
+        register_method(
+            Method(
+                f"{_name}[{_variant}]",
+                _joint(_classifier, **_params),
+                kinds=_kinds,
+                family="skadvaug-joint",
+                native_nd=True,
+                joint=_models,
+            )
         )
-    )

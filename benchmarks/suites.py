@@ -241,12 +241,12 @@ register_suite(
         description=(
             "The joint forms (networks that augment their own training batches: "
             "LatentAdversarialClassifier, FlowLatentClassifier, StructuredAdversarialClassifier, "
-            "WorstCaseGeneratorClassifier at their defaults, trained on the fold as it is) "
-            "against the same plain networks -- each joint net's architecture and training "
-            "budget without its augmentation -- trained on the fold as it is, on SMOTE's "
-            "output and on RandomOverSampler's (issue 23). Every other held-out KEEL set in "
-            "order of size (16) and four UCR sets long-tailed at imbalance factor 10; "
-            "stratified 5-fold x 1."
+            "WorstCaseGeneratorClassifier at their defaults, trained on the fold as it is; "
+            "[joint+balanced]: with class_weight='balanced') against the same plain networks "
+            "-- each joint net's architecture and training budget without its augmentation -- "
+            "trained on the fold as it is, on SMOTE's output and on RandomOverSampler's "
+            "(issue 23). Every other held-out KEEL set in order of size (16) and four UCR sets "
+            "long-tailed at imbalance factor 10; stratified 5-fold x 1."
         ),
         datasets=lambda: [
             *_joint_keel_sets(),

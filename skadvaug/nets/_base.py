@@ -6,11 +6,13 @@ from numbers import Integral
 
 import numpy as np
 import torch
+from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
     validate_parameter_constraints,
 )
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_memory, column_or_1d
 from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping, PassthroughScoring, ProgressBar
@@ -55,6 +57,27 @@ def fit_cached(memory, estimator, X, y=None):
     data, as scikit-learn's ``Pipeline(memory=...)`` does for its transformers; a
     cache hit returns a fitted copy loaded from disk."""
     return check_memory(memory).cache(_fitted)(estimator, X, y)
+
+
+class LabelEncodedClassifierMixin:
+    """``classes_`` and ``predict`` of a classifier net whose labels ``label_encoder_``
+    maps to the module's outputs, and :meth:`_encode_labels`, which fits it."""
+
+    def _encode_labels(self, y):
+        check_classification_targets(y)
+        self.label_encoder_ = LabelEncoder().fit(np.asarray(y))
+        if len(self.label_encoder_.classes_) < 2:
+            raise ValueError("y contains one class only; a classifier needs at least two.")
+        return self.label_encoder_.transform(np.asarray(y)).astype(np.int64)
+
+    @property
+    def classes_(self):
+        return self.label_encoder_.classes_
+
+    def predict(self, X):
+        """Class labels of ``X``."""
+        probabilities = self.predict_proba(X)  # refuses an unfitted net first
+        return self.classes_[probabilities.argmax(axis=1)]
 
 
 class BaseNet(NeuralNet):

@@ -6,9 +6,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
 from skorch import NeuralNetClassifier
 from skorch.utils import to_device
 from torch import nn
@@ -17,7 +15,7 @@ from .._docs import cites
 from .._kinds import check_sequences
 from ..modules import LearnedViews, NTXentLoss, ResNet18Encoder1d
 from ..modules._views import minmax_per_channel as views_minmax
-from ._base import BaseNet, as_float32, fit_cached
+from ._base import BaseNet, LabelEncodedClassifierMixin, as_float32, fit_cached
 
 
 def minmax_per_channel(X):
@@ -235,7 +233,7 @@ class _FineTuneModule(nn.Module):
 
 
 @cites("yu2022")
-class ContrastiveClassifier(BaseNet, NeuralNetClassifier):
+class ContrastiveClassifier(LabelEncodedClassifierMixin, BaseNet, NeuralNetClassifier):
     """Contrastive pre-training, then fine-tuning on the labels (LEAVES, paper 001, §3.2).
 
     ``fit(X, y)`` pre-trains a :class:`ContrastiveNet` on ``X`` (labels unused;
@@ -347,15 +345,11 @@ class ContrastiveClassifier(BaseNet, NeuralNetClassifier):
         self._refuse_fit_params(fit_params)
         X = as_float32(self._validate_X(X, reset=True))
         series = check_sequences(X, self)
-        y = self._validate_y(y, len(X))
-        check_classification_targets(y)
-        self.label_encoder_ = LabelEncoder().fit(y)
-        if len(self.label_encoder_.classes_) < 2:
-            raise ValueError("y contains one class only; a classifier needs at least two.")
+        y_encoded = self._encode_labels(self._validate_y(y, len(X)))
         self.pretrained_ = self._pretrained(series)
         # the fine-tuning module scales its input as the pre-training did; the dict
         # tells partial_fit (which skorch's fit calls) that X and y are checked
-        return super().fit({"X": X}, self.label_encoder_.transform(y).astype(np.int64))
+        return super().fit({"X": X}, y_encoded)
 
     def partial_fit(self, X, y=None, classes=None, **fit_params):
         """Fine-tune ``max_epochs`` more epochs (an unfitted classifier is fitted).
@@ -396,12 +390,3 @@ class ContrastiveClassifier(BaseNet, NeuralNetClassifier):
         if self.finetune == "linear":
             self.module_.encoder.eval()  # a frozen encoder keeps its batch statistics
         return super().train_step_single(batch, **fit_params)
-
-    @property
-    def classes_(self):
-        return self.label_encoder_.classes_
-
-    def predict(self, X):
-        """Class labels of ``X``."""
-        probabilities = self.predict_proba(X)  # refuses an unfitted net first
-        return self.classes_[probabilities.argmax(axis=1)]

@@ -17,10 +17,8 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array
 from skorch.utils import to_device
 from torch import nn
@@ -28,7 +26,7 @@ from torch import nn
 from .._targets import rare_mask
 from .._torch_utils import draw_seed, seeded_torch
 from ..modules import DEFAULT_NETWORKS
-from ._base import BaseNet, as_float32
+from ._base import BaseNet, LabelEncodedClassifierMixin, as_float32
 
 CLASSIFIER_PARAMETERS = """preserve_labels : bool, default=False
         Shrink each perturbation that changes its seed's class in the network's
@@ -338,7 +336,7 @@ def _rows(mask, like):
     return mask.view(-1, *([1] * (like.ndim - 1)))
 
 
-class ClassifierTargets:
+class ClassifierTargets(LabelEncodedClassifierMixin):
     """Label encoding, ``n_outputs`` and rare classes of the joint classifiers.
 
     Comes first among the bases of a joint classifier, with skorch's
@@ -365,16 +363,13 @@ class ClassifierTargets:
     }
 
     def _encode_targets(self, y):
-        check_classification_targets(y)
-        self.label_encoder_ = LabelEncoder().fit(np.asarray(y))
-        if len(self.label_encoder_.classes_) < 2:
-            raise ValueError("y contains one class only; a classifier needs at least two.")
+        encoded = self._encode_labels(y)
         self.class_weight_ = None
         if self.class_weight is not None:
             self.class_weight_ = compute_class_weight(
                 self.class_weight, classes=self.label_encoder_.classes_, y=np.asarray(y)
             )
-        return self.label_encoder_.transform(np.asarray(y)).astype(np.int64)
+        return encoded
 
     def initialize_criterion(self):
         """skorch's criterion, weighted by ``class_weight_`` where one was asked for
@@ -421,15 +416,6 @@ class ClassifierTargets:
             labels, counts = np.unique(y, return_counts=True)
             return y != labels[np.argmax(counts)]
         return np.isin(y, np.asarray(self.rare_classes))
-
-    @property
-    def classes_(self):
-        return self.label_encoder_.classes_
-
-    def predict(self, X):
-        """Class labels of ``X``."""
-        probabilities = self.predict_proba(X)  # refuses an unfitted net first
-        return self.classes_[probabilities.argmax(axis=1)]
 
 
 class RegressorTargets:
