@@ -26,7 +26,7 @@ from .suites import SUITES
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 SIGNIFICANCE = 0.05
 # The suites the page reports, in its order ("tiny" is the tests' own).
-PAGE_SUITES = ("quick", "keel", "timeseries", "images", "regression")
+PAGE_SUITES = ("quick", "keel", "timeseries", "images", "regression", "joint")
 
 
 def verdict(row, metric_higher_is_better=True):
