@@ -500,8 +500,8 @@ def test_docs_page_names_the_suites_without_results(tmp_path):
         (tmp_path / name).mkdir()
         (tmp_path / name / "results.csv").write_text("method\n")
     (line,) = not_run_lines(tmp_path)
-    assert "`timeseries`, `regression`" in line
-    for name in ("timeseries", "regression"):
+    assert "`timeseries`, `regression`, `joint`" in line
+    for name in ("timeseries", "regression", "joint"):
         (tmp_path / name).mkdir()
         (tmp_path / name / "results.csv").write_text("method\n")
     assert not_run_lines(tmp_path) == []
