@@ -322,7 +322,7 @@ class TorchEstimatorMixin:
       :meth:`_unstandardize` maps their output back;
     - :meth:`_fit_target_scaler` does the same for continuous targets
       (``target_mean_``, ``target_scale_``);
-    - :meth:`_epochs` turns an ``"auto"`` epoch budget into a number of epochs;
+    - :meth:`_budget` turns an ``"auto"`` training budget into epochs and steps;
     - :meth:`_fit_progress` opens the one progress display of a fit at
       ``verbose >= 1``, and :meth:`_net_verbose` is the verbosity the nets get
       (their own epoch logs from ``verbose=2`` on).
@@ -366,13 +366,26 @@ class TorchEstimatorMixin:
         return max(int(self.verbose) - 1, 0)
 
     @staticmethod
-    def _epochs(epochs, n_samples, batch_size, *, steps, low, high):
-        """``epochs``, or for ``"auto"`` the epochs giving about ``steps`` optimiser
-        steps, within ``[low, high]``."""
+    def _budget(epochs, n_samples, batch_size, *, steps, high, prefix=""):
+        """A net's training budget: ``{prefix}max_epochs`` and ``{prefix}max_steps``.
+
+        An integer ``epochs`` is that many full epochs. ``"auto"`` is a budget of
+        about ``steps`` optimiser steps whatever the size of the data: the whole
+        epochs nearest to it (at most ``high``, for tiny data) while the data holds
+        one batch per step or fewer, and beyond that part of one epoch, exactly
+        ``steps`` batches of a shuffled pass (so a million samples cost what ten
+        thousand do).
+        """
         if epochs != "auto":
-            return epochs
-        n_batches = max(1, math.ceil(n_samples / batch_size))
-        return int(np.clip(round(steps / n_batches), low, high))
+            budget = (epochs, None)
+        else:
+            n_batches = max(1, math.ceil(n_samples / batch_size))
+            budget = (
+                (int(np.clip(round(steps / n_batches), 1, high)), None)
+                if n_batches <= steps
+                else (1, steps)
+            )
+        return dict(zip((f"{prefix}max_epochs", f"{prefix}max_steps"), budget, strict=True))
 
 
 class BaseLearnedSampler(TorchEstimatorMixin, BaseAugmentationSampler):

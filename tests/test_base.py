@@ -343,3 +343,32 @@ def test_output_is_the_same_whatever_the_callers_thread_count(make_sampler):
             patch.setattr(torch, "set_num_threads", seen.append)
             clone(sampler).set_params(n_threads=n_threads).fit_resample(X, y)
         assert set(seen) - {7} == expected
+
+
+@pytest.mark.parametrize(
+    ("n_samples", "budget"),
+    [
+        (10, (200, None)),  # one batch: at most `high` epochs
+        (1_000, (25, None)),  # 16 batches: the whole epochs nearest 400 steps
+        (20_000, (1, None)),  # 313 batches: one epoch
+        (1_000_000, (1, 400)),  # 15,625 batches: 400 of them
+    ],
+)
+def test_auto_budget_is_a_number_of_steps_whatever_the_data_size(n_samples, budget):
+    got = BaseLearnedSampler._budget("auto", n_samples, 64, steps=400, high=200, prefix="a__")
+    assert got == {"a__max_epochs": budget[0], "a__max_steps": budget[1]}
+    assert BaseLearnedSampler._budget(7, n_samples, 64, steps=400, high=200) == {
+        "max_epochs": 7,
+        "max_steps": None,
+    }
+
+
+def test_auto_budget_caps_the_training_steps_of_a_large_data_set():
+    from skadvaug import LatentAdversarialSampler
+
+    X, y = make_classification(2_000, n_features=4, weights=[0.8], random_state=0)
+    sampler = LatentAdversarialSampler(batch_size=2, random_state=0)
+    sampler.fit_resample(X, y)  # 1,000 batches of 2 per epoch
+    assert sampler.autoencoder_.train_steps_ == 400
+    assert sampler.surrogate_.train_steps_ == 200
+    assert len(sampler.autoencoder_.history) == len(sampler.surrogate_.history) == 1

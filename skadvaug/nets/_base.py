@@ -1,6 +1,7 @@
 """The skorch net every skadvaug training loop builds on."""
 
 import inspect
+import itertools
 from collections.abc import Mapping
 from numbers import Integral
 
@@ -21,7 +22,7 @@ from skorch.utils import to_device
 from .._kinds import data_kind
 from .._torch_utils import check_device, draw_seed, seeded_torch, torch_threads
 from ..modules import freeze
-from ._callbacks import DivergenceGuard, PlainPrintLog
+from ._callbacks import DivergenceGuard, PlainPrintLog, StepBudget
 from ._data import BatchIterator
 from ._progress import PhaseProgress
 
@@ -131,6 +132,11 @@ class BaseNet(NeuralNet):
         Seed for everything random during :meth:`fit`.
     patience : int or None, default=None
         Epochs without improvement before early stopping; ``None`` disables it.
+    max_steps : int or None, default=None
+        Stop training after this many optimiser steps (training batches) of one
+        ``fit`` / ``partial_fit`` call, within the epoch that reaches them: a budget
+        in steps rather than epochs, so that training on a million samples costs what
+        it costs on ten thousand. ``None``: ``max_epochs`` full epochs.
     memory : str, joblib.Memory or None, default=None
         Caches the backbone nets :meth:`_fit_or_reuse` trains (an autoencoder, a
         flow), as scikit-learn's ``Pipeline(memory=...)`` caches transformers: a
@@ -160,6 +166,7 @@ class BaseNet(NeuralNet):
     _target_constraints: dict = {}
     _parameter_constraints: dict = {
         "patience": [Interval(Integral, 1, None, closed="left"), None],
+        "max_steps": [Interval(Integral, 1, None, closed="left"), None],
         "memory": [None, str, HasMethods(["cache"])],
         "n_threads": [Interval(Integral, 1, None, closed="left"), None],
     }
@@ -176,6 +183,7 @@ class BaseNet(NeuralNet):
         verbose=0,
         random_state=None,
         patience=None,
+        max_steps=None,
         memory=None,
         n_threads=1,
         **kwargs,
@@ -187,6 +195,7 @@ class BaseNet(NeuralNet):
         super().__init__(module, criterion=criterion, verbose=verbose, **kwargs)
         self.random_state = random_state
         self.patience = patience
+        self.max_steps = max_steps
         self.memory = memory
         self.n_threads = n_threads
 
@@ -214,6 +223,7 @@ class BaseNet(NeuralNet):
         if self.verbose and self.verbose >= 2:
             callbacks.append(("progress_bar", ProgressBar()))
         callbacks.append(("print_log", PlainPrintLog()))
+        callbacks.append(("step_budget", StepBudget()))
         return callbacks
 
     # ------------------------------------------------------------ data shapes
@@ -395,16 +405,6 @@ class BaseNet(NeuralNet):
         self.device = check_device(self.device)
         return super().initialize()
 
-    def on_batch_end(self, net, batch=None, training=False, **step):
-        super().on_batch_end(net, batch=batch, training=training, **step)
-        if training:
-            for name in self._extra_losses:
-                if name in step:
-                    value = step[name]
-                    self.history.record_batch(
-                        name, value.item() if torch.is_tensor(value) else float(value)
-                    )
-
     def fit(self, X, y=None, **fit_params):
         self._check_parameter_constraints()
         if not isinstance(X, Mapping | torch.utils.data.Dataset):
@@ -418,6 +418,27 @@ class BaseNet(NeuralNet):
         # fit comes through here too
         with torch_threads(self.n_threads):
             return super().partial_fit(X, y, classes, **fit_params)
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        self.train_steps_ = 0
+        return super().fit_loop(X, y, epochs, **fit_params)
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        if training and self.max_steps is not None and iterator is not None:
+            # StepBudget ends training at the end of this epoch when it runs out
+            iterator = itertools.islice(iterator, max(self.max_steps - self.train_steps_, 0))
+        super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
+
+    def on_batch_end(self, net, batch=None, training=False, **step):
+        super().on_batch_end(net, batch=batch, training=training, **step)
+        if training:
+            self.train_steps_ += 1
+            for name in self._extra_losses:
+                if name in step:
+                    value = step[name]
+                    self.history.record_batch(
+                        name, value.item() if torch.is_tensor(value) else float(value)
+                    )
 
     def _get_param_names(self):
         # skorch lists every attribute not ending in "_", its private

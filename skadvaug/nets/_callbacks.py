@@ -36,6 +36,20 @@ class DivergenceGuard(Callback):
                 )
 
 
+class StepBudget(Callback):
+    """End training once the net's ``max_steps`` optimiser steps are done.
+
+    :class:`BaseNet` cuts the epoch that reaches the budget short; this callback,
+    the last of the default ones, then ends training at that epoch's end (as
+    skorch's ``EarlyStopping`` does, by ``KeyboardInterrupt``), so the epoch is
+    logged and scored like any other.
+    """
+
+    def on_epoch_end(self, net, **kwargs):
+        if net.max_steps is not None and net.train_steps_ >= net.max_steps:
+            raise KeyboardInterrupt
+
+
 _ANSI_CODE = re.compile(r"\x1b\[[0-9;]*m")
 
 

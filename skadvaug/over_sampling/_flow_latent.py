@@ -107,8 +107,9 @@ class FlowLatentSampler(BaseLearnedSampler):
         Width of the flow's coupling networks.
 
     flow_epochs : int or "auto", default="auto"
-        Flow training epochs (``max_epochs`` before 0.2; ``"auto"``: about
-        1,000 steps).
+        Flow training epochs (``max_epochs`` before 0.2); ``"auto"`` is a step
+        budget of about 1,000 optimiser steps whatever the size of the data (see
+        :class:`~skadvaug.transformers.FlowTransformer`).
 
     conditional : bool, default=False
         Class-conditional flow (the paper's FashionMNIST set-up); classes only.
@@ -124,8 +125,10 @@ class FlowLatentSampler(BaseLearnedSampler):
         Extra constructor arguments of the surrogate.
 
     surrogate_epochs : int or "auto", default="auto"
-        Surrogate training epochs (``"auto"``: about 500 steps); the random
-        attack without ``preserve_labels`` trains none.
+        Surrogate training epochs; ``"auto"``: about 500 optimiser steps whatever
+        the size of the data (whole epochs, at most 200; part of one epoch for more
+        than 500 batches). The random attack without ``preserve_labels`` trains
+        none.
 
     batch_size : int, default=256
         Mini-batch size of both trainings.
@@ -318,11 +321,11 @@ skadvaug.nets.FlowLatentRegressor
             attack_labels=self.attack_labels,
             clamp=None,  # clipped in the input's units, see _augment
             augment_fraction=0.0,  # the surrogate trains on the data as it is
-            max_epochs=self._epochs(
-                self.surrogate_epochs, len(X), self.batch_size, steps=500, low=10, high=200
-            )
-            if trained
-            else 0,
+            **(
+                self._budget(self.surrogate_epochs, len(X), self.batch_size, steps=500, high=200)
+                if trained
+                else {"max_epochs": 0}
+            ),
             batch_size=self.batch_size,
             lr=self.lr,
             device=self.device_,

@@ -106,12 +106,17 @@ default="adversarial"
         Discriminator learning rate (TTUR); equal to ``lr`` switches TTUR off.
 
     autoencoder_epochs : int or "auto", default="auto"
-        Autoencoder epochs (``max_epochs`` before 0.2); ``"auto"`` gives about
-        400 optimiser steps (10 to 200 epochs).
+        Autoencoder epochs (``max_epochs`` before 0.2); ``"auto"`` is a step
+        budget: about 400 optimiser steps whatever the size of the data (whole
+        epochs, at most 200, while the data holds at most 400 batches; beyond,
+        400 batches of one shuffled pass), so the cost of training stops growing
+        with the number of samples.
 
     surrogate_epochs : int or "auto", default="auto"
         Epochs of the joint perturbation/surrogate phase (``adversarial_epochs``
-        before 0.2); ``"auto"`` gives about 200 steps (5 to 100 epochs).
+        before 0.2); ``"auto"``: about 200 optimiser steps whatever the size of
+        the data (whole epochs, at most 100; part of one epoch beyond 200
+        batches).
 
     batch_size : int, default=64
         Mini-batch size of both phases.
@@ -316,11 +321,10 @@ skadvaug.nets.LatentAdversarialRegressor
             augment_fraction=self.augment_fraction,
             lr=self.lr,
             augmenter_lr=self.lr,
-            max_epochs=self._epochs(
+            **self._budget(
                 renamed(self, "adversarial_epochs", "surrogate_epochs"),
                 **epochs,
                 steps=200,
-                low=5,
                 high=100,
             ),
             batch_size=self.batch_size,
@@ -333,12 +337,12 @@ skadvaug.nets.LatentAdversarialRegressor
             augmenter__noise_dim=self.noise_dim,
             augmenter__hidden_dim=self.hidden_dim,
             augmenter__weight_norm=self.weight_norm,
-            autoencoder__max_epochs=self._epochs(
+            **self._budget(
                 renamed(self, "max_epochs", "autoencoder_epochs"),
                 **epochs,
                 steps=400,
-                low=10,
                 high=200,
+                prefix="autoencoder__",
             ),
             autoencoder__batch_size=self.batch_size,
             autoencoder__lr=self.lr,

@@ -55,7 +55,9 @@ class LearnedViewSampler(BaseLearnedSampler):
         at it, spec paper001 §3.4).
 
     pretrain_epochs : int or "auto", default="auto"
-        Pre-training epochs; ``"auto"``: about 1,000 steps (10 to 100 epochs).
+        Pre-training epochs; ``"auto"``: about 1,000 optimiser steps whatever the
+        size of the data (whole epochs, at most 100; part of one epoch beyond
+        1,000 batches).
 
     batch_size : int, default=128
         Pre-training batch size (the paper's).
@@ -159,9 +161,7 @@ class LearnedViewSampler(BaseLearnedSampler):
             view_lr=self.view_lr,
             lr=self.lr,
             batch_size=batch_size,
-            max_epochs=self._epochs(
-                self.pretrain_epochs, len(X), batch_size, steps=1000, low=10, high=100
-            ),
+            **self._budget(self.pretrain_epochs, len(X), batch_size, steps=1000, high=100),
             device=self.device_,
             n_threads=self.n_threads,
             verbose=self._net_verbose(),

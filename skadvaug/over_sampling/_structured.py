@@ -118,8 +118,9 @@ class StructuredAdversarialSampler(BaseLearnedSampler):
         Extra constructor arguments of the surrogate.
 
     surrogate_epochs : int or "auto", default="auto"
-        Surrogate training epochs (``"auto"``: about 500 steps, 10 to 200
-        epochs); ``"random_flow"`` trains none.
+        Surrogate training epochs; ``"auto"``: about 500 optimiser steps whatever
+        the size of the data (whole epochs, at most 200; part of one epoch beyond
+        500 batches). ``"random_flow"`` trains none.
 
     batch_size : int, default=64
         Mini-batch size of the surrogate's training.
@@ -267,11 +268,11 @@ skadvaug.nets.StructuredAdversarialRegressor
             sample_shape=self.shape,
             augment_fraction=0.0,  # the surrogate trains on the data as it is
             # A random flow needs no surrogate: nothing trained.
-            max_epochs=self._epochs(
-                self.surrogate_epochs, len(X), self.batch_size, steps=500, low=10, high=200
-            )
-            if attacks
-            else 0,
+            **(
+                self._budget(self.surrogate_epochs, len(X), self.batch_size, steps=500, high=200)
+                if attacks
+                else {"max_epochs": 0}
+            ),
             batch_size=self.batch_size,
             lr=self.lr,
             device=self.device_,

@@ -110,8 +110,10 @@ class WorstCaseGeneratorSampler(BaseLearnedSampler):
         Extra constructor arguments of ``C``.
 
     game_epochs : int or "auto", default="auto"
-        Passes over the data; ``"auto"``: about 10,000 critic steps (2,000
-        generator steps, the spec's budget), 10 to 2,000 epochs.
+        Passes over the data; ``"auto"`` is a step budget: about 10,000 critic
+        steps (2,000 generator steps, the spec's budget) whatever the size of the
+        data (whole epochs, at most 2,000; part of one epoch for more than
+        10,000 batches).
 
     batch_size : int, default=64
         Real samples per step.
@@ -241,9 +243,7 @@ skadvaug.nets.WorstCaseGeneratorRegressor
         return net(
             module=self.surrogate,
             **{name: getattr(self, name) for name in _GAME_PARAMETERS},
-            max_epochs=self._epochs(
-                self.game_epochs, len(X), self.batch_size, steps=10_000, low=10, high=2000
-            ),
+            **self._budget(self.game_epochs, len(X), self.batch_size, steps=10_000, high=2000),
             batch_size=self.batch_size,
             lr=self.lr,
             device=self.device_,

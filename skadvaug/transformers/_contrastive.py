@@ -69,8 +69,11 @@ class ContrastiveEncoder(
         Adam learning rate of the encoder and head.
     batch_size : int, default=128
         The paper's.
-    max_epochs : int, default=100
-        The paper's.
+    max_epochs : int or "auto", default="auto"
+        Pre-training epochs. ``"auto"`` is a step budget: the paper's 100 epochs
+        while the data holds at most 10 batches (1,280 series at the default
+        batch size), else about 1,000 optimiser steps whatever the size of the
+        data (whole epochs; part of one epoch beyond 1,000 batches).
     device : {"auto", "cpu", "cuda"}, default="auto"
         Where the networks train.
     n_threads : int or None, default=1
@@ -116,7 +119,7 @@ class ContrastiveEncoder(
         "view_lr": [Interval(Real, 0, None, closed="neither")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [Interval(Integral, 2, None, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "device": [str],
         "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "verbose": [Integral, "boolean"],
@@ -135,7 +138,7 @@ class ContrastiveEncoder(
         view_lr=1e-3,
         lr=1e-3,
         batch_size=128,
-        max_epochs=100,
+        max_epochs="auto",
         device="auto",
         n_threads=1,
         verbose=0,
@@ -205,7 +208,9 @@ class ContrastiveEncoder(
             view_lr=self.view_lr,
             lr=self.lr,
             batch_size=min(self.batch_size, len(X)),
-            max_epochs=self.max_epochs,
+            **self._budget(
+                self.max_epochs, len(X), min(self.batch_size, len(X)), steps=1000, high=100
+            ),
             device=self.device_,
             n_threads=self.n_threads,
             verbose=self._net_verbose(),

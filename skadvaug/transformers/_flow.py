@@ -59,8 +59,9 @@ class FlowTransformer(
         Add uniform noise of one quantisation step during training; ``"auto"``
         does so when every value is an integer.
     max_epochs : int or "auto", default="auto"
-        Training epochs; ``"auto"`` gives about 1,000 optimiser steps (10 to 300
-        epochs).
+        Training epochs; ``"auto"`` is a step budget: about 1,000 optimiser steps
+        whatever the size of the data (whole epochs, at most 300, while the data
+        holds at most 1,000 batches; part of one epoch beyond).
     batch_size : int, default=256
         Mini-batch size.
     lr : float, default=1e-3
@@ -232,9 +233,7 @@ class FlowTransformer(
             conditional=self.conditional,
             dequantization=(1.0 / self.data_scale_.reshape(-1)) if dequantize else None,
             log_scale_sum=float(np.log(scale_per_value).sum()),
-            max_epochs=self._epochs(
-                self.max_epochs, len(X), self.batch_size, steps=1000, low=10, high=300
-            ),
+            **self._budget(self.max_epochs, len(X), self.batch_size, steps=1000, high=300),
             batch_size=self.batch_size,
             lr=self.lr,
             device=self.device_,

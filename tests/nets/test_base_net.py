@@ -98,6 +98,23 @@ def test_patience_stops_when_the_monitored_loss_stalls():
     assert len(net.history) == 4  # the first epoch, then three without improvement
 
 
+def test_max_steps_ends_training_within_the_epoch_that_reaches_it():
+    X, y = _data(n=64)  # 4 batches of 16 per epoch
+    net = _net(max_epochs=50, max_steps=6).fit(X, y)
+    assert net.train_steps_ == 6
+    assert [row["train_batch_count"] for row in net.history] == [4, 2]
+    net.partial_fit(X, y)  # the budget counts the steps of one call
+    assert net.train_steps_ == 6
+    assert len(net.history) == 4
+
+
+def test_max_steps_beyond_the_epochs_leaves_the_epoch_budget_in_charge():
+    X, y = _data(n=64)
+    unlimited, budgeted = _net(max_epochs=3).fit(X, y), _net(max_epochs=3, max_steps=100).fit(X, y)
+    assert budgeted.train_steps_ == 12
+    assert torch.equal(_weights(unlimited), _weights(budgeted))
+
+
 def test_extra_losses_are_recorded_per_epoch():
     X, y = _data()
     net = AuxLossNet(module=TinyRegressor, criterion=nn.MSELoss, max_epochs=2, random_state=0).fit(
