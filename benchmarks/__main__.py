@@ -4,6 +4,7 @@ import argparse
 import shlex
 import sys
 import time
+from pathlib import Path
 
 from .methods import METHODS
 from .models import MODELS
@@ -103,8 +104,12 @@ def main(argv=None):
     if args.suite == "speed":
         from . import speed
 
-        frame = speed.run(time_limit=args.time_limit or 1200, progress=not args.quiet)
-        print(speed.write_outputs(frame, command))
+        methods = args.methods.split(",") if args.methods else speed.METHODS
+        frame = speed.run(
+            time_limit=args.time_limit or 1200, methods=methods, progress=not args.quiet
+        )
+        out = Path(args.out) if args.out else speed.RESULTS
+        print(speed.write_outputs(frame, command, out))
         return 0
 
     from .report import write_outputs

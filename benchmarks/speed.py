@@ -1,12 +1,18 @@
-"""The ``speed`` suite: cost of ``fit_resample`` against data size.
+"""The ``speed`` suite: cost of a default ``fit_resample`` against data size, next to SMOTE.
 
-Wall time and peak memory (growth of the resident set) of ``fit_resample`` on
-binary tabular data (10% minority) for n in {1e3, 1e4, 1e5, 1e6} samples at 20
-features, and for {10, 50, 200} features at 1e4 samples; each measurement runs in
-a fresh process with a time limit. The learned samplers run with a fixed small
-epoch budget (stated in the outputs), so the exponent shows how their cost grows
-with the data, not how long a full default fit takes
-(``benchmarks/speed_targets.py`` measures that).
+Wall time and peak memory (growth of the resident set) of ``fit_resample`` with
+every sampler at its **defaults**, in the same run as SMOTE: binary tabular data
+(10% minority, ``make_classification``) for n in {1e3, 1e4, 1e5, 1e6} samples at 20
+features and for {10, 50, 200} features at 1e4 samples, and the sequence fit on
+(1000, 3, 128) series (``make_imbalanced_sequences``). Each measurement runs in a
+fresh process with a time limit. The summary gives each method's time as a ratio to
+SMOTE's at the same size, the growth exponents, and the issue's targets (at 1e6 x
+20: time ratio to SMOTE <= 1, time exponent from 1e5 to 1e6 <= 1.05, peak memory
+<= 2 GB; sequence fit <= 60 s).
+
+``StructuredAdversarial`` has no default for flat tables (a row of 20 features is no
+image: it asks for ``shape``), so its tabular rows use ``perturbation="fgm"``, the
+one mode that needs no shape; its sequence row is the default.
 """
 
 import multiprocessing
@@ -21,41 +27,58 @@ import pandas as pd
 RESULTS = Path(__file__).resolve().parent / "results" / "speed"
 SIZES = (1_000, 10_000, 100_000, 1_000_000)
 FEATURES = (10, 50, 200)
-EPOCH_BUDGET = {
-    "LatentAdversarial": "autoencoder_epochs=1, surrogate_epochs=1",
-    "FlowLatent": "flow_epochs=1, surrogate_epochs=1",
-}
+SEQUENCE_SHAPE = (1000, 3, 128)
+LEARNED = (
+    "LatentAdversarial",
+    "FlowLatent",
+    "StructuredAdversarial",
+    "WorstCaseGenerator",
+    "LearnedViews",
+)
+METHODS = ("SMOTE", "RandomOverSampler", "TSAug[jitter]", *LEARNED)
+# what a label stands for where it is not the sampler's default
+SETTINGS = {"StructuredAdversarial": "perturbation='fgm'"}  # on tables
+TARGETS = {"ratio to SMOTE at 1e6": 1.0, "exponent 1e5-1e6": 1.05, "peak GB at 1e6": 2.0}
+SEQUENCE_TARGET_SECONDS = 60.0
 
 
-def _sampler(name, seed=0):
+def _sampler(name, kind, seed=0):
     from imblearn.over_sampling import SMOTE, RandomOverSampler
 
-    from skadvaug import FlowLatentSampler, LatentAdversarialSampler, TimeSeriesAugmentationSampler
+    import skadvaug
 
+    common = {"random_state": seed, "device": "cpu"}
     return {
         "RandomOverSampler": lambda: RandomOverSampler(random_state=seed),
         "SMOTE": lambda: SMOTE(random_state=seed),
-        "TSAug[jitter]": lambda: TimeSeriesAugmentationSampler("jitter", random_state=seed),
-        "LatentAdversarial": lambda: LatentAdversarialSampler(
-            autoencoder_epochs=1, surrogate_epochs=1, random_state=seed, device="cpu"
+        "TSAug[jitter]": lambda: skadvaug.TimeSeriesAugmentationSampler(
+            "jitter", random_state=seed
         ),
-        "FlowLatent": lambda: FlowLatentSampler(
-            flow_epochs=1, surrogate_epochs=1, random_state=seed, device="cpu"
+        "LatentAdversarial": lambda: skadvaug.LatentAdversarialSampler(**common),
+        "FlowLatent": lambda: skadvaug.FlowLatentSampler(**common),
+        "StructuredAdversarial": lambda: skadvaug.StructuredAdversarialSampler(
+            **({"perturbation": "fgm"} if kind == "tabular" else {}), **common
         ),
+        "WorstCaseGenerator": lambda: skadvaug.WorstCaseGeneratorSampler(**common),
+        "LearnedViews": lambda: skadvaug.LearnedViewSampler(**common),
     }[name]()
 
 
-METHODS = ("RandomOverSampler", "SMOTE", "TSAug[jitter]", "LatentAdversarial", "FlowLatent")
+def _data(kind, n_samples, n_features):
+    if kind == "sequences":
+        from skadvaug.datasets import make_imbalanced_sequences
 
-
-def _measure_child(method, n_samples, n_features, queue):
-    import torch
+        _, n_channels, n_timepoints = SEQUENCE_SHAPE
+        return make_imbalanced_sequences(
+            n_samples,
+            n_channels=n_channels,
+            n_timepoints=n_timepoints,
+            weights=[0.9, 0.1],
+            random_state=0,
+        )
     from sklearn.datasets import make_classification
 
-    from ._measure import measure
-
-    torch.set_num_threads(os.cpu_count() or 1)
-    X, y = make_classification(
+    return make_classification(
         n_samples,
         n_features=n_features,
         n_informative=min(10, n_features),
@@ -63,32 +86,36 @@ def _measure_child(method, n_samples, n_features, queue):
         weights=[0.9],
         random_state=0,
     )
-    sampler = _sampler(method)
-    _, seconds, peak_mb = measure(lambda: sampler.fit_resample(X, y))
-    queue.put({"seconds": seconds, "peak_memory_mb": peak_mb})
 
 
-def measure_one(method, n_samples, n_features, time_limit):
+def _measure_child(method, kind, n_samples, n_features, queue):
+    import torch
+
+    from ._measure import measure
+
+    torch.set_num_threads(os.cpu_count() or 1)  # the samplers set their own (n_threads)
+    X, y = _data(kind, n_samples, n_features)
+    sampler = _sampler(method, kind)
+    (X_res, _), seconds, peak_mb = measure(lambda: sampler.fit_resample(X, y))
+    queue.put({"seconds": seconds, "peak_memory_mb": peak_mb, "n_synthetic": len(X_res) - len(X)})
+
+
+def measure_one(method, kind, n_samples, n_features, time_limit):
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    process = context.Process(target=_measure_child, args=(method, n_samples, n_features, queue))
+    process = context.Process(
+        target=_measure_child, args=(method, kind, n_samples, n_features, queue)
+    )
     start = time.perf_counter()
     process.start()
     process.join(time_limit)
+    failed = {"seconds": np.nan, "peak_memory_mb": np.nan, "n_synthetic": np.nan}
     if process.is_alive():
         process.kill()
         process.join()
-        return {
-            "seconds": np.nan,
-            "peak_memory_mb": np.nan,
-            "status": f"timeout after {time_limit:g} s",
-        }
+        return {**failed, "status": f"timeout after {time_limit:g} s"}
     if process.exitcode != 0 or queue.empty():
-        return {
-            "seconds": np.nan,
-            "peak_memory_mb": np.nan,
-            "status": f"failed (exit code {process.exitcode})",
-        }
+        return {**failed, "status": f"failed (exit code {process.exitcode})"}
     result = queue.get()
     result["status"] = "ok"
     result["process_seconds"] = time.perf_counter() - start
@@ -111,12 +138,33 @@ def growth_exponent(sizes, seconds, largest=None):
     return float(np.polyfit(np.log(sizes[keep]), np.log(seconds[keep]), 1)[0])
 
 
-def run(time_limit=1200, methods=METHODS, sizes=SIZES, features=FEATURES, progress=True):
+def _grid(methods, sizes, features, sequences):
+    grid = [(m, "tabular", n, 20, "samples") for n in sizes for m in methods]
+    grid += [(m, "tabular", 10_000, f, "features") for f in features for m in methods]
+    if sequences:
+        n, n_channels, _ = SEQUENCE_SHAPE
+        grid += [
+            (m, "sequences", n, n_channels, "sequences")
+            for m in methods
+            if m not in ("SMOTE", "RandomOverSampler")  # tables only
+        ]
+    return grid
+
+
+def run(
+    time_limit=1200,
+    methods=METHODS,
+    sizes=SIZES,
+    features=FEATURES,
+    sequences=True,
+    progress=True,
+):
+    """Measure every (method, size) cell; a method that timed out at a size skips
+    the larger ones. Sizes run in increasing order, every method at a size in a row,
+    so SMOTE and the learned samplers meet the same machine state."""
     rows = []
-    grid = [(m, n, 20, "samples") for m in methods for n in sizes]
-    grid += [(m, 10_000, f, "features") for m in methods for f in features]
-    for method, n_samples, n_features, axis in grid:
-        skipped = [
+    for method, kind, n_samples, n_features, axis in _grid(methods, sizes, features, sequences):
+        unfinished = [
             r
             for r in rows
             if r["method"] == method
@@ -124,29 +172,74 @@ def run(time_limit=1200, methods=METHODS, sizes=SIZES, features=FEATURES, progre
             and r["status"] != "ok"
             and r["n_samples"] <= n_samples
         ]
-        if axis == "samples" and skipped:  # a size that timed out: larger ones would too
+        if axis == "samples" and unfinished:
             result = {
                 "seconds": np.nan,
                 "peak_memory_mb": np.nan,
                 "status": "skipped (a smaller size did not finish)",
             }
         else:
-            result = measure_one(method, n_samples, n_features, time_limit)
+            result = measure_one(method, kind, n_samples, n_features, time_limit)
         row = {
             "method": method,
             "axis": axis,
             "n_samples": n_samples,
             "n_features": n_features,
             **result,
-            "epoch_budget": EPOCH_BUDGET.get(method, ""),
+            "settings": SETTINGS.get(method, "defaults") if kind == "tabular" else "defaults",
         }
         rows.append(row)
         if progress:
             print(
-                f"{method:18s} n={n_samples:>8d} d={n_features:>4d}: "
+                f"{method:22s} {axis:9s} n={n_samples:>8d} d={n_features:>4d}: "
                 f"{row['seconds']:.3g} s, {row['peak_memory_mb']:.4g} MB ({row['status']})",
                 flush=True,
             )
+    return pd.DataFrame(rows)
+
+
+def ratios_to_smote(frame):
+    """Each tabular (method, n) time divided by SMOTE's at the same n (a wide table)."""
+    by_n = frame[frame["axis"] == "samples"].pivot_table(
+        index="method", columns="n_samples", values="seconds", sort=False
+    )
+    if "SMOTE" not in by_n.index:
+        return pd.DataFrame()
+    ratios = by_n.div(by_n.loc["SMOTE"], axis=1)
+    ratios.columns = [f"n={n:,}" for n in ratios.columns]
+    return ratios
+
+
+def target_table(frame):
+    """The issue's targets per learned sampler, from the measurements."""
+    by_n = frame[frame["axis"] == "samples"]
+    largest = int(by_n["n_samples"].max())
+    smote = by_n[(by_n["method"] == "SMOTE") & (by_n["n_samples"] == largest)]["seconds"]
+    smote_seconds = float(smote.iloc[0]) if len(smote) else np.nan
+    rows = []
+    for method in [m for m in frame["method"].unique() if m in LEARNED]:
+        part = by_n[by_n["method"] == method]
+        at_largest = part[part["n_samples"] == largest]
+        seconds = float(at_largest["seconds"].iloc[0]) if len(at_largest) else np.nan
+        peak_gb = float(at_largest["peak_memory_mb"].iloc[0]) / 1024 if len(at_largest) else np.nan
+        exponent = growth_exponent(part["n_samples"], part["seconds"], largest=2)
+        sequence = frame[(frame["axis"] == "sequences") & (frame["method"] == method)]["seconds"]
+        sequence_seconds = float(sequence.iloc[0]) if len(sequence) else np.nan
+        ratio = seconds / smote_seconds
+        rows.append(
+            {
+                "method": method,
+                f"seconds at n={largest:,}": seconds,
+                f"ratio to SMOTE at n={largest:,}": ratio,
+                "exponent, two largest n": exponent,
+                f"peak GB at n={largest:,}": peak_gb,
+                f"sequence fit {SEQUENCE_SHAPE} s": sequence_seconds,
+                "ratio <= 1": bool(ratio <= TARGETS["ratio to SMOTE at 1e6"]),
+                "exponent <= 1.05": bool(exponent <= TARGETS["exponent 1e5-1e6"]),
+                "memory <= 2 GB": bool(peak_gb <= TARGETS["peak GB at 1e6"]),
+                "sequences <= 60 s": bool(sequence_seconds <= SEQUENCE_TARGET_SECONDS),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -159,12 +252,14 @@ def write_outputs(frame, command, out_dir=RESULTS):
     out_dir.mkdir(parents=True, exist_ok=True)
     frame.to_csv(out_dir / "results.csv", index=False)
     exponents = []
-    for method, part in frame.groupby("method", sort=False):
+    for method, part in frame[frame["axis"] != "sequences"].groupby("method", sort=False):
         by_n = part[part["axis"] == "samples"]
         by_d = part[part["axis"] == "features"]
+        finished = by_n.loc[by_n["status"] == "ok", "n_samples"]
         exponents.append(
             {
                 "method": method,
+                "settings": SETTINGS.get(method, "defaults"),
                 "time exponent vs n": growth_exponent(by_n["n_samples"], by_n["seconds"]),
                 "time exponent vs n, two largest n": growth_exponent(
                     by_n["n_samples"], by_n["seconds"], largest=2
@@ -173,23 +268,26 @@ def write_outputs(frame, command, out_dir=RESULTS):
                     by_n["n_samples"], by_n["peak_memory_mb"].clip(lower=1e-3)
                 ),
                 "time exponent vs features": growth_exponent(by_d["n_features"], by_d["seconds"]),
-                "largest n finished": int(by_n.loc[by_n["status"] == "ok", "n_samples"].max())
-                if (by_n["status"] == "ok").any()
-                else 0,
-                "epoch budget": EPOCH_BUDGET.get(method, ""),
+                "largest n finished": int(finished.max()) if len(finished) else 0,
             }
         )
     exponents = pd.DataFrame(exponents)
     exponents.to_csv(out_dir / "exponents.csv", index=False)
+    ratios = ratios_to_smote(frame)
+    ratios.to_csv(out_dir / "ratios.csv")
+    targets = target_table(frame)
+    targets.to_csv(out_dir / "targets.csv", index=False)
+
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
-    for method, part in frame.groupby("method", sort=False):
+    for method, part in frame[frame["axis"] != "sequences"].groupby("method", sort=False):
         by_n = part[part["axis"] == "samples"]
         by_d = part[part["axis"] == "features"]
-        axes[0].loglog(by_n["n_samples"], by_n["seconds"], "o-", label=method)
+        style = "o--" if method not in LEARNED else "o-"
+        axes[0].loglog(by_n["n_samples"], by_n["seconds"], style, label=method)
         axes[1].loglog(
-            by_n["n_samples"], by_n["peak_memory_mb"].clip(lower=1e-2), "o-", label=method
+            by_n["n_samples"], by_n["peak_memory_mb"].clip(lower=1e-2), style, label=method
         )
-        axes[2].loglog(by_d["n_features"], by_d["seconds"], "o-", label=method)
+        axes[2].loglog(by_d["n_features"], by_d["seconds"], style, label=method)
     for ax, (xlabel, ylabel) in zip(
         axes,
         [("samples", "seconds"), ("samples", "peak MB"), ("features (n = 10,000)", "seconds")],
@@ -199,12 +297,15 @@ def write_outputs(frame, command, out_dir=RESULTS):
         ax.set_ylabel(ylabel)
         ax.grid(True, which="both", alpha=0.3)
     axes[0].legend(fontsize=8)
-    fig.suptitle("fit_resample cost (learned samplers at a fixed 1-epoch budget)")
+    fig.suptitle("default fit_resample cost, 20 features (dashed: classic samplers)")
     fig.tight_layout()
     fig.savefig(out_dir / "speed.png", dpi=120)
     plt.close(fig)
+    import torch
+
     import skadvaug
 
+    sequences = frame[frame["axis"] == "sequences"]
     summary = "\n".join(
         [
             "# Benchmark suite `speed`",
@@ -212,12 +313,29 @@ def write_outputs(frame, command, out_dir=RESULTS):
             __doc__.strip(),
             "",
             f"- command: `{command}`",
-            f"- environment: skadvaug {skadvaug.__version__}, {os.cpu_count()} CPUs "
-            f"({platform.machine()})",
+            f"- environment: skadvaug {skadvaug.__version__}, torch {torch.__version__}, "
+            f"{os.cpu_count()} CPUs ({platform.machine()}); learned samplers at their "
+            "default `n_threads=1`, SMOTE with its default (BLAS threads)",
+            "",
+            "## Targets",
+            "",
+            targets.round(3).to_markdown(index=False) if len(targets) else "(no learned sampler)",
+            "",
+            "## Time as a ratio to SMOTE's at the same n (20 features)",
+            "",
+            ratios.round(3).to_markdown() if len(ratios) else "(SMOTE not measured)",
             "",
             "## Growth exponents",
             "",
             exponents.round(3).to_markdown(index=False),
+            "",
+            f"## Sequences {SEQUENCE_SHAPE}",
+            "",
+            sequences[["method", "seconds", "peak_memory_mb", "status", "settings"]]
+            .round(3)
+            .to_markdown(index=False)
+            if len(sequences)
+            else "(not measured)",
             "",
             "## Measurements",
             "",

@@ -425,9 +425,10 @@ def test_speed_suite_measures_in_fresh_processes(tmp_path):
     from benchmarks import speed
 
     frame = speed.run(
-        methods=("RandomOverSampler",),
+        methods=("SMOTE", "RandomOverSampler"),
         sizes=(300, 3000),
         features=(5, 20),
+        sequences=False,
         time_limit=120,
         progress=False,
     )
@@ -436,6 +437,32 @@ def test_speed_suite_measures_in_fresh_processes(tmp_path):
     summary = speed.write_outputs(frame, "test", tmp_path)
     assert "Growth exponents" in summary
     assert (tmp_path / "speed.png").exists()
+    ratios = speed.ratios_to_smote(frame)
+    assert (ratios.loc["SMOTE"] == 1.0).all()
+
+
+def test_speed_targets_compare_each_learned_sampler_with_smote_at_the_largest_n():
+    from benchmarks import speed
+
+    frame = pd.DataFrame(
+        [
+            {"method": m, "axis": "samples", "n_samples": n, "seconds": s, "peak_memory_mb": mb}
+            for m, n, s, mb in [
+                ("SMOTE", 10, 1.0, 1),
+                ("SMOTE", 100, 10.0, 10),
+                ("LatentAdversarial", 10, 2.0, 100),
+                ("LatentAdversarial", 100, 5.0, 3000),
+            ]
+        ]
+        + [{"method": "LatentAdversarial", "axis": "sequences", "seconds": 70.0}]
+    )
+    (row,) = speed.target_table(frame).to_dict("records")
+    assert row["ratio to SMOTE at n=100"] == pytest.approx(0.5)
+    assert row["exponent, two largest n"] == pytest.approx(np.log10(2.5))
+    assert row["ratio <= 1"]
+    assert row["exponent <= 1.05"]
+    assert not row["memory <= 2 GB"]
+    assert not row["sequences <= 60 s"]
 
 
 def test_docs_page_states_verdicts_from_results(tmp_path):
