@@ -157,15 +157,27 @@ def _draw_device(generator, fallback):
     return fallback if generator is None else generator.device
 
 
-def _segment_order(length, n_segments, generator, device):
-    """Time indices of a series cut into chunks of ``length // n_segments`` steps (plus
-    the remainder as one more chunk) put in a random order."""
-    size = max(1, length // n_segments)
-    starts = list(range(0, length, size))
+def _segment_orders(length, counts, generator, device):
+    """Time indices of each series cut into chunks of ``length // count`` steps (plus the
+    remainder as one more chunk) put in a random order: ``(n, length)``.
+
+    One uniform key per chunk for every series at once; sorting the keys gives each
+    series a uniformly random order of its chunks (a loop of ``randperm`` per series
+    cost more than the rest of a training step).
+    """
+    size = (length // counts).clamp(min=1)
+    n_chunks = -(-length // size)  # ceil
+    slots = torch.arange(int(n_chunks.max()), device=device)
     draw_on = _draw_device(generator, "cpu")
-    order = torch.randperm(len(starts), generator=generator, device=draw_on).tolist()
-    pieces = [torch.arange(starts[i], min(starts[i] + size, length)) for i in order]
-    return torch.cat(pieces).to(device)
+    keys = torch.rand(len(counts), len(slots), generator=generator, device=draw_on).to(device)
+    valid = slots < n_chunks[:, None]
+    order = torch.argsort(keys.masked_fill(~valid, 2.0), dim=1, stable=True)  # chunks first
+    starts = order * size[:, None]
+    lengths = torch.where(valid, (length - starts).clamp(max=size[:, None]), 0)
+    ends = lengths.cumsum(dim=1)  # where each chunk of the new order ends in the output
+    time = torch.arange(length, device=device).expand(len(counts), length)
+    slot = torch.searchsorted(ends, time.contiguous(), right=True)
+    return starts.gather(1, slot) + time - (ends - lengths).gather(1, slot)
 
 
 def permutation(x, n_segments=5.0, *, generator=None, segment_grad="reference"):
@@ -217,14 +229,7 @@ def permutation(x, n_segments=5.0, *, generator=None, segment_grad="reference"):
     uniform = torch.rand(len(x), generator=generator, device=x.device, dtype=x.dtype)
     drawn = 1 + (n_segments - 1) * uniform
     counts = torch.round(drawn.detach()).clamp(1, x.shape[-1]).long()
-    index = torch.stack(
-        [
-            _segment_order(x.shape[-1], int(count), generator, x.device)
-            if count > 1
-            else torch.arange(x.shape[-1], device=x.device)
-            for count in counts
-        ]
-    )
+    index = _segment_orders(x.shape[-1], counts, generator, x.device)
     shuffled = torch.gather(x, 2, index[:, None, :].expand_as(x))
     if segment_grad == "none" or not drawn.requires_grad:
         return shuffled

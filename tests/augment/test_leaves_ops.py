@@ -20,6 +20,31 @@ def test_permutation_shuffles_whole_chunks_of_every_channel_alike():
         torch.testing.assert_close(out[i, 1], x[i, 1, index])
 
 
+def test_segment_orders_shuffle_whole_chunks_with_the_remainder_as_one_more():
+    counts = torch.tensor([1, 2, 3, 4, 7, 10])  # length 10: chunk sizes 10, 5, 3, 2, 1, 1
+    index = D._segment_orders(10, counts, _generator(), "cpu")
+    for row, count in zip(index.tolist(), counts.tolist(), strict=True):
+        assert sorted(row) == list(range(10))
+        size = 10 // count
+        chunks = [list(range(start, min(start + size, 10))) for start in range(0, 10, size)]
+        rebuilt, position = [], 0
+        while position < 10:  # read the row back chunk by chunk
+            chunk = next(c for c in chunks if c[0] == row[position])
+            assert row[position : position + len(chunk)] == chunk
+            rebuilt.append(chunk)
+            position += len(chunk)
+        assert sorted(rebuilt) == chunks
+    assert index[0].tolist() == list(range(10))  # one chunk: unchanged
+
+
+def test_segment_orders_draw_every_order_of_the_chunks_alike():
+    index = D._segment_orders(6, torch.full((6000,), 3), _generator(), "cpu")
+    orders, counts = torch.unique(index[:, ::2], dim=0, return_counts=True)
+    assert len(orders) == 6  # 3 chunks of 2 steps: 3! orders
+    assert counts.min() > 850
+    assert counts.max() < 1150
+
+
 def test_permutation_gradient_with_respect_to_x_is_exact():
     """B-1: the reference backward re-applies the forward permutation (wrong unless
     it is an involution); an index gather is exact, so gradcheck passes."""
