@@ -33,6 +33,14 @@ def _parser():
         "by variants that differ only after it (results unchanged)",
     )
     run.add_argument("--n-jobs", type=int, default=1, help="parallel cells (joblib)")
+    run.add_argument(
+        "--backend",
+        default="loky",
+        choices=["loky", "dask"],
+        help="where cells run: joblib's local processes, or a dask.distributed cluster "
+        "(the one at --scheduler, else a local one of --n-jobs single-threaded workers)",
+    )
+    run.add_argument("--scheduler", help="address of a dask scheduler, e.g. tcp://host:8786")
     run.add_argument("--time-limit", type=float, default=None, help="seconds per cell")
     run.add_argument("--no-cache", action="store_true", help="recompute cached cells")
     run.add_argument(
@@ -137,6 +145,8 @@ def main(argv=None):
         retry_failed=args.retry_failed,
         backbone_cache=args.backbone_cache,
         repeats=args.repeats,
+        backend=args.backend,
+        scheduler=args.scheduler,
     )
     summary = write_outputs(
         rows, suite, command, args.out, wall_seconds=time.perf_counter() - start

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -269,6 +270,59 @@ def cache_status(suite_name, *, datasets=None, methods=None):
     return {name: (done[name], total[name]) for name in total}
 
 
+BACKENDS = ("loky", "dask")
+
+
+@contextmanager
+def parallel_backend(backend="loky", *, n_jobs=1, scheduler=None):
+    """Where the cells run; yields the ``n_jobs`` to give joblib.
+
+    ``"loky"``: joblib's processes on this machine. ``"dask"``: the workers of a
+    ``dask.distributed`` cluster through joblib's dask backend — the scheduler at
+    ``scheduler`` (``"tcp://host:8786"``), or, without one, a local cluster of
+    ``n_jobs`` single-threaded worker processes. Each worker runs torch on one
+    thread. Results are the same either way: a cell seeds everything it draws
+    from its own split. The per-cell time limit is not enforced on Dask (its tasks
+    run in worker threads, and a thread cannot be interrupted).
+    """
+    if backend == "loky":
+        yield n_jobs
+        return
+    if backend != "dask":
+        raise ValueError(f"backend must be one of {BACKENDS}; got {backend!r}.")
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise ImportError(
+            "backend='dask' needs dask.distributed: pip install 'skadvaug[dask]'."
+        ) from exc
+    import joblib
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=max(n_jobs, 1),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        )
+    client = Client(scheduler if scheduler is not None else cluster)
+    try:
+        client.run(_one_torch_thread_per_worker)
+        with joblib.parallel_config(backend="dask"):
+            yield -1
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _one_torch_thread_per_worker():
+    import torch
+
+    torch.set_num_threads(1)
+
+
 def run_suite(
     suite_name,
     *,
@@ -281,12 +335,15 @@ def run_suite(
     retry_failed=False,
     backbone_cache=None,
     repeats=None,
+    backend="loky",
+    scheduler=None,
 ):
     """Run (or resume) a suite; return every row of the selected cells.
 
     A cached failure or timeout is reused unless ``retry_failed`` (after
     installing a missing package or with a larger ``time_limit_s``).
-    ``backbone_cache``: see :func:`run_cell`.
+    ``backbone_cache``: see :func:`run_cell`. ``backend`` and ``scheduler``: see
+    :func:`parallel_backend`; the cache and resume semantics are the same.
     """
     from joblib import Parallel, delayed
     from tqdm.auto import tqdm
@@ -311,14 +368,15 @@ def run_suite(
         desc=f"suite {suite_name}",
         unit="cell",
     )
-    results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-        delayed(_run_uncached)(cell, time_limit_s, backbone_cache) for cell in todo
-    )
-    for cell, cell_rows in results:
-        path = _cache_path(cell)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(cell_rows))
-        rows.extend(cell_rows)
-        bar.update()
+    with parallel_backend(backend, n_jobs=n_jobs, scheduler=scheduler) as jobs:
+        results = Parallel(n_jobs=jobs, return_as="generator_unordered")(
+            delayed(_run_uncached)(cell, time_limit_s, backbone_cache) for cell in todo
+        )
+        for cell, cell_rows in results:
+            path = _cache_path(cell)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(cell_rows))
+            rows.extend(cell_rows)
+            bar.update()
     bar.close()
     return rows

@@ -194,3 +194,23 @@ def test_unknown_constructor_arguments_are_refused():
     X, y = np.random.default_rng(0).random((20, 1, 8, 8)).astype("float32"), np.repeat([0, 1], 10)
     with pytest.raises(ValueError, match="unexpected argument.*foo"):
         StructuredAdversarialClassifier(foo=3, max_epochs=1).fit(X, y)
+
+
+def test_weights_round_trip_through_the_tensors_only_loader(tmp_path, monkeypatch):
+    X, y = _data()
+    net = _net().fit(X, y)
+    net.save_params(f_params=tmp_path / "weights.pt")
+    loads = []
+    original = torch.load
+
+    def recording_load(*args, **kwargs):
+        loads.append(kwargs.get("weights_only"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(torch, "load", recording_load)
+    fresh = _net(random_state=1, module__input_shape=(4,))
+    fresh.initialize()
+    fresh.load_params(f_params=tmp_path / "weights.pt")
+    assert loads == [True]
+    assert torch.equal(_weights(fresh), _weights(net))
+    np.testing.assert_array_equal(fresh.predict(X), net.predict(X))
