@@ -287,9 +287,10 @@ def measure_target(name, device):
     queue = context.Queue()
     process = context.Process(target=_run_in_child, args=(name, device, queue))
     process.start()
-    result = queue.get()
-    process.join()
-    return result
+    process.join()  # the result is a small dict: the child's put does not block
+    if process.exitcode != 0 or queue.empty():
+        raise RuntimeError(f"target {name!r} failed in its process (exit code {process.exitcode})")
+    return queue.get()
 
 
 def main(argv=None):
