@@ -223,8 +223,9 @@ def target_table(frame):
         seconds = float(at_largest["seconds"].iloc[0]) if len(at_largest) else np.nan
         peak_gb = float(at_largest["peak_memory_mb"].iloc[0]) / 1024 if len(at_largest) else np.nan
         exponent = growth_exponent(part["n_samples"], part["seconds"], largest=2)
-        sequence = frame[(frame["axis"] == "sequences") & (frame["method"] == method)]["seconds"]
-        sequence_seconds = float(sequence.iloc[0]) if len(sequence) else np.nan
+        sequence = frame[(frame["axis"] == "sequences") & (frame["method"] == method)]
+        sequence_seconds = float(sequence["seconds"].iloc[0]) if len(sequence) else np.nan
+        sequence_status = sequence["status"].iloc[0] if len(sequence) else "not measured"
         ratio = seconds / smote_seconds
         rows.append(
             {
@@ -234,6 +235,7 @@ def target_table(frame):
                 "exponent, two largest n": exponent,
                 f"peak GB at n={largest:,}": peak_gb,
                 f"sequence fit {SEQUENCE_SHAPE} s": sequence_seconds,
+                "sequence fit status": sequence_status,
                 "ratio <= 1": bool(ratio <= TARGETS["ratio to SMOTE at 1e6"]),
                 "exponent <= 1.05": bool(exponent <= TARGETS["exponent 1e5-1e6"]),
                 "memory <= 2 GB": bool(peak_gb <= TARGETS["peak GB at 1e6"]),

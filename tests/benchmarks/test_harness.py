@@ -454,7 +454,7 @@ def test_speed_targets_compare_each_learned_sampler_with_smote_at_the_largest_n(
                 ("LatentAdversarial", 100, 5.0, 3000),
             ]
         ]
-        + [{"method": "LatentAdversarial", "axis": "sequences", "seconds": 70.0}]
+        + [{"method": "LatentAdversarial", "axis": "sequences", "seconds": 70.0, "status": "ok"}]
     )
     (row,) = speed.target_table(frame).to_dict("records")
     assert row["ratio to SMOTE at n=100"] == pytest.approx(0.5)
