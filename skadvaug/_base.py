@@ -13,6 +13,7 @@ import math
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_sampling_strategy, check_target_type
 from imblearn.utils._docstring import Substitution, _random_state_docstring
@@ -138,7 +139,7 @@ class BaseAugmentationSampler(BaseOverSampler):
 
         Parameters
         ----------
-        X : {array-like, dataframe} of shape (n_samples, n_features), \
+        X : {array-like, sparse matrix, dataframe} of shape (n_samples, n_features), \
                 (n_samples, n_channels, n_timepoints) or \
                 (n_samples, n_channels, height, width)
             Samples.
@@ -165,11 +166,13 @@ class BaseAugmentationSampler(BaseOverSampler):
 
         Parameters
         ----------
-        X : {array-like, dataframe} of shape (n_samples, n_features), \
+        X : {array-like, sparse matrix, dataframe} of shape (n_samples, n_features), \
                 (n_samples, n_channels, n_timepoints) or \
                 (n_samples, n_channels, height, width)
             Samples. A DataFrame comes back as a DataFrame with the same
-            columns; the caller's data is never modified.
+            columns (and dtypes, sparse ones included), a scipy sparse table
+            as a sparse table of the same format (the augmentation itself works
+            on the densified values); the caller's data is never modified.
 
         y : array-like of shape (n_samples,)
             Class labels, or continuous targets when ``rare_threshold`` is set.
@@ -186,6 +189,7 @@ class BaseAugmentationSampler(BaseOverSampler):
             Their targets; a synthetic sample has the target of its seed.
         """
         arrays_transformer = ArraysTransformer(X, y)
+        sparse_format = X.format if sp.issparse(X) else None
         X, y, binarize_y = self._check_X_y(X, y)
         groups = self._target_groups(y)
         self.sampling_strategy_ = self._check_sampling_strategy(groups)
@@ -193,6 +197,8 @@ class BaseAugmentationSampler(BaseOverSampler):
 
         X_res, y_res = self._fit_resample(X, y, groups=groups)
 
+        if sparse_format is not None:
+            X_res = sp.csr_array(X_res).asformat(sparse_format)
         if binarize_y:
             y_res = label_binarize(y_res, classes=np.unique(y))
         return arrays_transformer.transform(X_res, y_res)
@@ -250,11 +256,15 @@ class BaseAugmentationSampler(BaseOverSampler):
             X=X,
             y=y,
             reset=True,
-            accept_sparse=False,
+            accept_sparse=["csr", "csc", "coo"],
             allow_nd=True,
             dtype=FLOAT_DTYPES,
             y_numeric=regression,
         )
+        if sp.issparse(X):
+            # every augmentation works on dense values (latent codes, flows, warps);
+            # fit_resample gives the result back in the input's sparse format
+            X = X.toarray()
         self.data_kind_ = DATA_KINDS[X.ndim]
         return X, y, binarize_y
 
@@ -302,7 +312,7 @@ class BaseAugmentationSampler(BaseOverSampler):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         tags.input_tags.three_d_array = True
         return tags
 

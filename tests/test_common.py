@@ -69,17 +69,13 @@ NETS = [
 ]
 
 # check name -> reason, per estimator class.
-_DENSE_ONLY = (
-    "imblearn runs this check for every sampler that accepts DataFrames; skadvaug "
-    "samplers augment dense values and refuse sparse input with a TypeError."
-)
 EXPECTED_FAILED_CHECKS = {
-    "TimeSeriesAugmentationSampler": {"check_samplers_pandas_sparse": _DENSE_ONLY},
-    "LatentAdversarialSampler": {"check_samplers_pandas_sparse": _DENSE_ONLY},
-    "FlowLatentSampler": {"check_samplers_pandas_sparse": _DENSE_ONLY},
-    "StructuredAdversarialSampler": {"check_samplers_pandas_sparse": _DENSE_ONLY},
-    "WorstCaseGeneratorSampler": {"check_samplers_pandas_sparse": _DENSE_ONLY},
-    "LearnedViewSampler": {"check_samplers_pandas_sparse": _DENSE_ONLY},
+    "TimeSeriesAugmentationSampler": {},
+    "LatentAdversarialSampler": {},
+    "FlowLatentSampler": {},
+    "StructuredAdversarialSampler": {},
+    "WorstCaseGeneratorSampler": {},
+    "LearnedViewSampler": {},
     "FlowTransformer": {},
     "Flatten": {},
     "ContrastiveEncoder": {},
