@@ -280,9 +280,9 @@ def parallel_backend(backend="loky", *, n_jobs=1, scheduler=None):
     ``"loky"``: joblib's processes on this machine. ``"dask"``: the workers of a
     ``dask.distributed`` cluster through joblib's dask backend — the scheduler at
     ``scheduler`` (``"tcp://host:8786"``), or, without one, a local cluster of
-    ``n_jobs`` single-threaded worker processes. Each worker runs torch on one
-    thread. Results are the same either way: a cell seeds everything it draws
-    from its own split. The per-cell time limit is not enforced on Dask (its tasks
+    ``n_jobs`` single-threaded worker processes. Results are the same either way:
+    a cell seeds everything it draws from its own split and runs torch on one
+    thread (:func:`run_cell`). The per-cell time limit is not enforced on Dask (its tasks
     run in worker threads, and a thread cannot be interrupted).
     """
     if backend == "loky":
@@ -308,19 +308,12 @@ def parallel_backend(backend="loky", *, n_jobs=1, scheduler=None):
         )
     client = Client(scheduler if scheduler is not None else cluster)
     try:
-        client.run(_one_torch_thread_per_worker)
         with joblib.parallel_config(backend="dask"):
             yield -1
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
-
-
-def _one_torch_thread_per_worker():
-    import torch
-
-    torch.set_num_threads(1)
 
 
 def run_suite(

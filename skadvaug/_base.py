@@ -189,7 +189,7 @@ class BaseAugmentationSampler(BaseOverSampler):
             Their targets; a synthetic sample has the target of its seed.
         """
         arrays_transformer = ArraysTransformer(X, y)
-        sparse_format = X.format if sp.issparse(X) else None
+        sparse_type = type(X) if sp.issparse(X) else None
         X, y, binarize_y = self._check_X_y(X, y)
         groups = self._target_groups(y)
         self.sampling_strategy_ = self._check_sampling_strategy(groups)
@@ -197,8 +197,8 @@ class BaseAugmentationSampler(BaseOverSampler):
 
         X_res, y_res = self._fit_resample(X, y, groups=groups)
 
-        if sparse_format is not None:
-            X_res = sp.csr_array(X_res).asformat(sparse_format)
+        if sparse_type is not None:  # the caller's class: a sparse matrix or array
+            X_res = sparse_type(X_res)
         if binarize_y:
             y_res = label_binarize(y_res, classes=np.unique(y))
         return arrays_transformer.transform(X_res, y_res)
@@ -263,7 +263,7 @@ class BaseAugmentationSampler(BaseOverSampler):
         )
         if sp.issparse(X):
             # every augmentation works on dense values (latent codes, flows, warps);
-            # fit_resample gives the result back in the input's sparse format
+            # fit_resample gives the result back in the input's sparse class
             X = X.toarray()
         self.data_kind_ = DATA_KINDS[X.ndim]
         return X, y, binarize_y

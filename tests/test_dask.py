@@ -40,10 +40,12 @@ def test_grid_search_on_dask_workers_matches_the_serial_search(dask_client, samp
     X, y = make_classification(240, n_features=5, weights=[0.85], random_state=0)
     pipeline = Pipeline([("sampler", sampler), ("model", LogisticRegression())])
     serial = GridSearchCV(pipeline, grid, cv=2, scoring="balanced_accuracy").fit(X, y)
-    with joblib.parallel_config(backend="dask"):
+    with distributed.get_task_stream(dask_client) as tasks, joblib.parallel_config(backend="dask"):
         on_dask = GridSearchCV(pipeline, grid, cv=2, scoring="balanced_accuracy", n_jobs=-1)
         on_dask.fit(X, y)
+    # the fits ran as tasks on the cluster's workers, not in this process
+    assert tasks.data
+    assert {task["worker"] for task in tasks.data} <= set(dask_client.scheduler_info()["workers"])
     np.testing.assert_array_equal(
         on_dask.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
     )
-    assert len(dask_client.scheduler_info()["workers"]) == 2
