@@ -94,11 +94,14 @@ register_model(Model("cnn2d", _torch_classifier(CNN2dNet, 30), IMAGE, input="nat
 # The plain networks the joint forms are compared with (benchmarks.methods, "[joint]"):
 # each has the architecture and training budget of a joint net's classifier, without
 # its augmentation -- "net" those of the latent adversarial and flow nets (MLP, GRU or
-# 2-D CNN by kind, 10 epochs, batches of 128), "net_cnn1d" the structured adversarial
+# 2-D CNN by kind, the joint nets' "auto" budget of about 500 steps, batches of 128;
+# 10 epochs before the step budget reached the nets), "net_cnn1d" the structured adversarial
 # net's on sequences, "net_game" / "net_game_cnn1d" the worst-case generator game's
 # (100 epochs, batches of 64). tests/benchmarks/test_joint.py pins them together.
-register_model(Model("net", _torch_classifier(None, 10, 128), ALL, input="native"))
-register_model(Model("net_cnn1d", _torch_classifier(CNN1dNet, 10, 128), SEQUENCE, input="native"))
+register_model(Model("net", _torch_classifier(None, "auto", 128), ALL, input="native"))
+register_model(
+    Model("net_cnn1d", _torch_classifier(CNN1dNet, "auto", 128), SEQUENCE, input="native")
+)
 register_model(Model("net_game", _torch_classifier(None, 100, 64), TABULAR, input="native"))
 register_model(
     Model("net_game_cnn1d", _torch_classifier(CNN1dNet, 100, 64), SEQUENCE, input="native")

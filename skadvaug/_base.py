@@ -9,7 +9,6 @@ it learns (``_fit_augmentation``) and how it turns seeds into new samples
 (``_augment``).
 """
 
-import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -27,7 +26,7 @@ from sklearn.utils.validation import FLOAT_DTYPES, validate_data
 
 from ._kinds import DATA_KINDS
 from ._targets import rare_mask
-from ._torch_utils import check_device, draw_seed, torch_generator, torch_threads
+from ._torch_utils import check_device, draw_seed, step_budget, torch_generator, torch_threads
 from .nets._progress import fit_progress, plan_phases
 
 _X_SHAPES = (
@@ -377,24 +376,9 @@ class TorchEstimatorMixin:
 
     @staticmethod
     def _budget(epochs, n_samples, batch_size, *, steps, high, prefix=""):
-        """A net's training budget: ``{prefix}max_epochs`` and ``{prefix}max_steps``.
-
-        An integer ``epochs`` is that many full epochs. ``"auto"`` is a budget of
-        about ``steps`` optimiser steps whatever the size of the data: the whole
-        epochs nearest to it (at most ``high``, for tiny data) while the data holds
-        one batch per step or fewer, and beyond that part of one epoch, exactly
-        ``steps`` batches of a shuffled pass (so a million samples cost what ten
-        thousand do).
-        """
-        if epochs != "auto":
-            budget = (epochs, None)
-        else:
-            n_batches = max(1, math.ceil(n_samples / batch_size))
-            budget = (
-                (int(np.clip(round(steps / n_batches), 1, high)), None)
-                if n_batches <= steps
-                else (1, steps)
-            )
+        """A net's training budget as its parameters ``{prefix}max_epochs`` and
+        ``{prefix}max_steps`` (:func:`~skadvaug._torch_utils.step_budget`)."""
+        budget = step_budget(epochs, n_samples, batch_size, steps=steps, high=high)
         return dict(zip((f"{prefix}max_epochs", f"{prefix}max_steps"), budget, strict=True))
 
 
@@ -482,7 +466,7 @@ class BaseLearnedSampler(TorchEstimatorMixin, BaseAugmentationSampler):
             self._fit_target_scaler(y)
         resampled = [group for group, n in self.sampling_strategy_.items() if n > 0]
         net = self._make_net(X, y, random_state=random_state)
-        plan_phases(net._planned_phases())
+        plan_phases(net._planned_phases(len(X)))
         self.surrogate_ = net.fit(
             self._standardize(X), self._net_targets(y), rare_mask=np.isin(groups, resampled)
         )

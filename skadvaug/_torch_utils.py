@@ -1,10 +1,12 @@
-"""Device resolution and seeding shared by the samplers (``_base.py``) and nets.
+"""Device resolution, seeding and training budgets shared by the samplers (``_base.py``)
+and nets.
 
 Nothing here touches torch's global random state outside a
 :func:`torch.random.fork_rng` block, so fitting an estimator never changes the
 caller's random streams.
 """
 
+import math
 from contextlib import contextmanager
 
 import numpy as np
@@ -90,3 +92,21 @@ def seeded_torch(seed, device="cpu"):
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(int(seed))
         yield
+
+
+def step_budget(epochs, n_samples, batch_size, *, steps, high):
+    """A training budget ``(max_epochs, max_steps)``; ``max_steps`` is ``None`` for
+    whole epochs.
+
+    An integer ``epochs`` is that many full epochs. ``"auto"`` is a budget of about
+    ``steps`` optimiser steps whatever the size of the data: the whole epochs nearest
+    to it (at most ``high``, for tiny data) while the data holds one batch per step
+    or fewer, and beyond that part of one epoch, exactly ``steps`` batches of a
+    shuffled pass (so a million samples cost what ten thousand do).
+    """
+    if epochs != "auto":
+        return epochs, None
+    n_batches = max(1, math.ceil(n_samples / batch_size))
+    if n_batches <= steps:
+        return int(np.clip(round(steps / n_batches), 1, high)), None
+    return 1, steps

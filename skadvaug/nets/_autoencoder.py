@@ -60,6 +60,10 @@ class AdversarialAutoencoderNet(BaseNet):
     discriminator_lr : float, default=4e-3
         Discriminator learning rate (``optimizer_discriminator__lr`` overrides
         it; ``lr_discriminator`` before 0.2).
+    max_epochs : int or "auto", default="auto"
+        Full epochs, or ``"auto"``: about 400 optimiser steps whatever the size
+        of the data (at most 200 epochs on tiny data), the latent adversarial
+        sampler's autoencoder budget. ``max_steps`` caps either.
     **kwargs
         Any :class:`~skadvaug.nets.BaseNet` / skorch parameter.
 
@@ -80,6 +84,7 @@ class AdversarialAutoencoderNet(BaseNet):
     _default_modules = DEFAULT_AUTOENCODERS
     _players = {"discriminator": "discriminator_lr"}
     _phase = "autoencoder"
+    _auto_budget = (400, 200)
     _parameter_constraints: dict = {
         **BaseNet._parameter_constraints,
         "adversarial_weight": [Interval(Real, 0, None, closed="left")],
@@ -110,9 +115,10 @@ class AdversarialAutoencoderNet(BaseNet):
         lr=1e-3,
         discriminator_lr=4e-3,
         lr_discriminator=DEPRECATED,
+        max_epochs="auto",
         **kwargs,
     ):
-        super().__init__(module, criterion, lr=lr, **kwargs)
+        super().__init__(module, criterion, lr=lr, max_epochs=max_epochs, **kwargs)
         self.discriminator = discriminator
         self.adversarial_weight = adversarial_weight
         self.real_cost = real_cost

@@ -11,16 +11,18 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
+    StrOptions,
     validate_parameter_constraints,
 )
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_memory, column_or_1d
 from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping, PassthroughScoring, ProgressBar
+from skorch.dataset import get_len
 from skorch.utils import to_device
 
 from .._kinds import data_kind
-from .._torch_utils import check_device, draw_seed, seeded_torch, torch_threads
+from .._torch_utils import check_device, draw_seed, seeded_torch, step_budget, torch_threads
 from ..modules import freeze
 from ._callbacks import DivergenceGuard, PlainPrintLog, StepBudget
 from ._data import BatchIterator
@@ -162,10 +164,13 @@ class BaseNet(NeuralNet):
     _fit_arguments = "X and y"  # what fit takes besides nothing (see _refuse_fit_params)
     _default_modules = None
     _players: dict = {}
+    # max_epochs="auto": about this many optimiser steps, at most this many epochs
+    _auto_budget = (500, 200)
     # the target handling mixins of the classifiers/regressors add theirs
     _target_constraints: dict = {}
     _parameter_constraints: dict = {
         "patience": [Interval(Integral, 1, None, closed="left"), None],
+        "max_epochs": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
         "max_steps": [Interval(Integral, 1, None, closed="left"), None],
         "memory": [None, str, HasMethods(["cache"])],
         "n_threads": [Interval(Integral, 1, None, closed="left"), None],
@@ -309,19 +314,27 @@ class BaseNet(NeuralNet):
         for name in sorted(optimizers, key=lambda name: name == "module"):
             optimizers[name].step()
 
-    def _planned_phases(self):
-        """``(phase, epochs)`` of the training :meth:`fit` runs: the backbones still to
-        fit (:attr:`_backbone_nets`), then this net's own (for the progress display)."""
+    def _planned_phases(self, n_samples):
+        """``(phase, epochs)`` of the training :meth:`fit` runs on ``n_samples``: the
+        backbones still to fit (:attr:`_backbone_nets`), then this net's own (for the
+        progress display)."""
         phases = []
         for prefix, net_class in self._backbone_nets.items():
             spec = getattr(self, prefix, None)
             if isinstance(spec, net_class):
                 if not spec.initialized_:
-                    phases.append((spec._phase, spec.max_epochs))
+                    phases.append((spec._phase, spec._training_budget(n_samples)[0]))
                 continue
-            epochs = self.get_params_for(prefix).get("max_epochs", net_class().max_epochs)
-            phases.append((net_class._phase, epochs))
-        return [*phases, (self._phase, self.max_epochs)]
+            params = self.get_params_for(prefix)
+            backbone = net_class(
+                **{
+                    key: params[key]
+                    for key in ("max_epochs", "max_steps", "batch_size")
+                    if key in params
+                }
+            )
+            phases.append((net_class._phase, backbone._training_budget(n_samples)[0]))
+        return [*phases, (self._phase, self._training_budget(n_samples)[0])]
 
     def _fit_or_reuse(self, spec, net_class, prefix, X, y=None, **params):
         """A fitted, frozen backbone net: ``spec`` itself when it is a ``net_class``
@@ -415,18 +428,38 @@ class BaseNet(NeuralNet):
             return super().fit(X, y, **fit_params)
 
     def partial_fit(self, X, y=None, classes=None, **fit_params):
-        # fit comes through here too
+        # fit comes through here too; the budget is known before on_train_begin
+        self._resolve_budget(X)
         with torch_threads(self.n_threads):
             return super().partial_fit(X, y, classes, **fit_params)
 
+    def _training_budget(self, n_samples, batch_size=None):
+        """``(max_epochs, max_steps)`` of a fit on ``n_samples``: ``max_epochs="auto"``
+        is about ``_auto_budget[0]`` optimiser steps (``step_budget``), and an
+        explicit ``max_steps`` caps either."""
+        steps, high = self._auto_budget
+        epochs, auto_steps = step_budget(
+            self.max_epochs, n_samples, batch_size or self.batch_size, steps=steps, high=high
+        )
+        limits = [limit for limit in (auto_steps, self.max_steps) if limit is not None]
+        return epochs, min(limits, default=None)
+
+    def _resolve_budget(self, X):
+        n_samples = len(X) if isinstance(X, torch.utils.data.Dataset) else get_len(X)
+        batch_size = self.get_params_for("iterator_train").get("batch_size", self.batch_size)
+        self.max_epochs_, self.max_steps_ = self._training_budget(n_samples, batch_size)
+
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         self.train_steps_ = 0
+        self._resolve_budget(X)
+        epochs = self.max_epochs_ if epochs is None else epochs
         return super().fit_loop(X, y, epochs, **fit_params)
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
-        if training and self.max_steps is not None and iterator is not None:
+        limit = self.max_steps_
+        if training and limit is not None and iterator is not None:
             # StepBudget ends training at the end of this epoch when it runs out
-            iterator = itertools.islice(iterator, max(self.max_steps - self.train_steps_, 0))
+            iterator = itertools.islice(iterator, max(limit - self.train_steps_, 0))
         super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
 
     def on_batch_end(self, net, batch=None, training=False, **step):

@@ -37,7 +37,7 @@ class DivergenceGuard(Callback):
 
 
 class StepBudget(Callback):
-    """End training once the net's ``max_steps`` optimiser steps are done.
+    """End training once the net's budget of optimiser steps (``max_steps_``) is spent.
 
     :class:`BaseNet` cuts the epoch that reaches the budget short; this callback,
     the last of the default ones, then ends training at that epoch's end (as
@@ -46,7 +46,7 @@ class StepBudget(Callback):
     """
 
     def on_epoch_end(self, net, **kwargs):
-        if net.max_steps is not None and net.train_steps_ >= net.max_steps:
+        if net.max_steps_ is not None and net.train_steps_ >= net.max_steps_:
             raise KeyboardInterrupt
 
 

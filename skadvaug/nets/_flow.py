@@ -34,6 +34,10 @@ class FlowNet(BaseNet):
     log_scale_sum : float, default=0.0
         Sum over input dimensions of ``log(scale)`` of a standardisation applied
         before the flow, so that bits/dim refer to the original units.
+    max_epochs : int or "auto", default="auto"
+        Full epochs, or ``"auto"``: about 1,000 optimiser steps whatever the size
+        of the data (at most 300 epochs on tiny data), the flow samplers' budget.
+        ``max_steps`` caps either.
     **kwargs
         :class:`~skadvaug.nets.BaseNet` / skorch parameters (``max_epochs``,
         ``lr``, ``module__n_steps``, ...).
@@ -59,6 +63,7 @@ class FlowNet(BaseNet):
     _default_modules = DEFAULT_FLOWS
     _extra_losses = ("bits_per_dim",)
     _phase = "flow"
+    _auto_budget = (1000, 300)
 
     def __init__(
         self,
@@ -68,9 +73,10 @@ class FlowNet(BaseNet):
         conditional=False,
         dequantization=None,
         log_scale_sum=0.0,
+        max_epochs="auto",
         **kwargs,
     ):
-        super().__init__(module, criterion, **kwargs)
+        super().__init__(module, criterion, max_epochs=max_epochs, **kwargs)
         self.conditional = conditional
         self.dequantization = dequantization
         self.log_scale_sum = log_scale_sum

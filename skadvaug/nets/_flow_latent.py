@@ -12,7 +12,13 @@ from .._docs import cites
 from ..augment.latent_attacks import resolve_clamp
 from ..modules import FlowLatentAttack
 from ._flow import FlowNet
-from ._joint import CLASSIFIER_PARAMETERS, ClassifierTargets, JointAugmentationNet, RegressorTargets
+from ._joint import (
+    BUDGET_PARAMETER,
+    CLASSIFIER_PARAMETERS,
+    ClassifierTargets,
+    JointAugmentationNet,
+    RegressorTargets,
+)
 
 ATTACKS = ("random", "adversarial")
 
@@ -100,7 +106,8 @@ class _FlowLatentNet(JointAugmentationNet):
         )
 
 
-_DOC = """
+_DOC = (
+    """
     Parameters
     ----------
     module : torch module class or None, default=None
@@ -133,10 +140,14 @@ _DOC = """
         Share of the chosen samples perturbed in each batch.
     oversample_rare : int, default=1
         How many times each chosen sample is fed per epoch.
+    """
+    + BUDGET_PARAMETER
+    + """
     **kwargs
-        :class:`~skadvaug.nets.BaseNet` / skorch parameters (``max_epochs``,
-        ``lr``, ``flow__max_epochs``, ``flow__module__n_steps``, ...).
+        :class:`~skadvaug.nets.BaseNet` / skorch parameters
+        (``lr``, ``flow__max_epochs``, ``flow__module__n_steps``, ...).
 """
+)
 
 _ATTRIBUTES = """
     Attributes

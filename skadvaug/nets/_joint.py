@@ -28,6 +28,12 @@ from .._torch_utils import draw_seed, seeded_torch
 from ..modules import DEFAULT_NETWORKS
 from ._base import BaseNet, LabelEncodedClassifierMixin, as_float32
 
+BUDGET_PARAMETER = """max_epochs : int or "auto", default="auto"
+        Full epochs over the training data, or ``"auto"``: about 500 optimiser
+        steps whatever the size of the data (the whole epochs nearest to it, at
+        most 200 on tiny data; on large data part of one shuffled epoch), the
+        budget of the samplers' classifiers. ``max_steps`` caps either."""
+
 CLASSIFIER_PARAMETERS = """preserve_labels : bool, default=False
         Shrink each perturbation that changes its seed's class in the network's
         eyes (halving it in the augmenter's own space, up to 4 times, then
@@ -75,6 +81,7 @@ class JointAugmentationNet(BaseNet):
         preserve_labels=False,
         **kwargs,
     ):
+        kwargs.setdefault("max_epochs", "auto")
         super().__init__(module, criterion, **kwargs)
         self.augment_fraction = augment_fraction
         self.oversample_rare = oversample_rare

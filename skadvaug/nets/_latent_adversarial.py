@@ -11,7 +11,13 @@ from .._deprecation import DEPRECATED, rename_prefixed, renamed
 from .._docs import cites
 from ..modules import LatentAugmenter
 from ._autoencoder import AdversarialAutoencoderNet
-from ._joint import CLASSIFIER_PARAMETERS, ClassifierTargets, JointAugmentationNet, RegressorTargets
+from ._joint import (
+    BUDGET_PARAMETER,
+    CLASSIFIER_PARAMETERS,
+    ClassifierTargets,
+    JointAugmentationNet,
+    RegressorTargets,
+)
 
 PERTURBATIONS = ("adversarial", "random", "anti-adversarial")
 
@@ -114,7 +120,8 @@ class _LatentAdversarialNet(JointAugmentationNet):
         return Z, self._run_batches(lambda z: self.perturber_(z, generator=generator), Z)
 
 
-_DOC = """
+_DOC = (
+    """
 
     Parameters
     ----------
@@ -141,13 +148,17 @@ _DOC = """
         How many times each rare sample is fed per epoch (paper: 4).
     augmenter_lr : float, default=1e-3
         Learning rate of the perturbation module (``lr_perturber`` before 0.2).
+    """
+    + BUDGET_PARAMETER
+    + """
     **kwargs
-        :class:`~skadvaug.nets.BaseNet` / skorch parameters (``max_epochs``,
-        ``batch_size``, ``lr``, ``device``, ``random_state``, ``verbose``,
+        :class:`~skadvaug.nets.BaseNet` / skorch parameters
+        (``batch_size``, ``lr``, ``device``, ``random_state``, ``verbose``,
         ``module__*``, ``autoencoder__*``, ``augmenter__*`` -- the
         :class:`~skadvaug.modules.LatentPerturbation` arguments, ``perturber__*``
         before 0.2 --, ...).
 """
+)
 
 
 @cites("kim2021")

@@ -12,7 +12,13 @@ from .. import augment
 from .._deprecation import rename_prefixed
 from .._docs import cites
 from ..modules import ClassicAugmenter
-from ._joint import CLASSIFIER_PARAMETERS, ClassifierTargets, JointAugmentationNet, RegressorTargets
+from ._joint import (
+    BUDGET_PARAMETER,
+    CLASSIFIER_PARAMETERS,
+    ClassifierTargets,
+    JointAugmentationNet,
+    RegressorTargets,
+)
 
 
 class _ClassicAugmentationNet(JointAugmentationNet):
@@ -42,7 +48,8 @@ class _ClassicAugmentationNet(JointAugmentationNet):
         return ClassicAugmenter(self.augmentation, **self.get_params_for("augmenter"))
 
 
-_CLASSIC_DOC = """
+_CLASSIC_DOC = (
+    """
 
     Parameters
     ----------
@@ -60,9 +67,13 @@ _CLASSIC_DOC = """
         Share of the rare samples augmented in each batch (paper 000: 80%).
     oversample_rare : int, default=1
         How many times each rare sample is fed per epoch (paper 000: 4).
+    """
+    + BUDGET_PARAMETER
+    + """
     **kwargs
         :class:`~skadvaug.nets.BaseNet` / skorch parameters.
 """
+)
 
 
 @cites("kim2021")

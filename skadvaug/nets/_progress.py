@@ -166,7 +166,7 @@ class PhaseProgress(Callback):
     def on_train_begin(self, net, **kwargs):
         progress = _ACTIVE.get()
         if progress is not None:
-            progress.begin(net._phase, net.max_epochs)
+            progress.begin(net._phase, net.max_epochs_)
 
     def on_epoch_end(self, net, **kwargs):
         progress = _ACTIVE.get()

@@ -12,7 +12,13 @@ from ..augment import check_method
 from ..augment.latent_attacks import resolve_clamp
 from ..augment.structured import FLOW_SCALES, PHOTOMETRIC_OPERATORS, WEIGHTINGS
 from ..modules import DEFAULT_NETWORKS, ClassicAugmenter, CNN1dNet, StructuredAttack
-from ._joint import CLASSIFIER_PARAMETERS, ClassifierTargets, JointAugmentationNet, RegressorTargets
+from ._joint import (
+    BUDGET_PARAMETER,
+    CLASSIFIER_PARAMETERS,
+    ClassifierTargets,
+    JointAugmentationNet,
+    RegressorTargets,
+)
 
 # What the sampler forwards to the net unchanged.
 STRUCTURED_ATTACK_PARAMETERS = ("perturbation", *StructuredAttack.PARAMETERS, "targeted", "clip")
@@ -149,7 +155,8 @@ class _StructuredNet(JointAugmentationNet):
         return self.base_augmenter_(X)
 
 
-_DOC = """
+_DOC = (
+    """
     Parameters
     ----------
     module : torch module class or None, default=None
@@ -210,10 +217,14 @@ _DOC = """
         application probability ``p`` (0.5 from scratch, 1.0 fine-tuning).
     oversample_rare : int, default=1
         How many times each chosen sample is fed per epoch.
+    """
+    + BUDGET_PARAMETER
+    + """
     **kwargs
-        :class:`~skadvaug.nets.BaseNet` / skorch parameters (``max_epochs``,
-        ``lr``, ``batch_size``, ``augmenter__*``, ...).
+        :class:`~skadvaug.nets.BaseNet` / skorch parameters
+        (``lr``, ``batch_size``, ``augmenter__*``, ...).
 """
+)
 
 _ATTRIBUTES = """
     Attributes

@@ -174,7 +174,9 @@ class _WorstCaseNet(JointAugmentationNet):
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         super().on_train_begin(net, X=X, y=y, **kwargs)
         n_batches = max(1, math.ceil(len(y) / self.batch_size))
-        self.n_critic_steps_ = self.max_epochs * n_batches
+        self.n_critic_steps_ = self.max_epochs_ * n_batches
+        if self.max_steps_ is not None:
+            self.n_critic_steps_ = min(self.n_critic_steps_, self.max_steps_)
         self.critic_steps_ = 0
         self.generator_steps_ = 0
         self._initial_lrs = {

@@ -25,7 +25,8 @@ def temporary_suites():
 
 def _network(net, kind):
     module = net.module if net.module is not None else net._default_modules[kind]
-    return module, net.max_epochs, net.batch_size, net.lr, net.optimizer
+    budgets = [net._training_budget(n) for n in (100, 10_000, 10**6)]
+    return module, net.max_epochs, budgets, net.batch_size, net.lr, net.optimizer
 
 
 @pytest.mark.parametrize("name", JOINT)

@@ -115,6 +115,77 @@ def test_max_steps_beyond_the_epochs_leaves_the_epoch_budget_in_charge():
     assert torch.equal(_weights(unlimited), _weights(budgeted))
 
 
+class AutoBudgetNet(BaseNet):
+    _auto_budget = (10, 3)  # about 10 steps, at most 3 epochs
+
+
+@pytest.mark.parametrize(
+    ("n", "epochs", "steps", "batch_counts"),
+    [
+        (16, 3, 3, [1, 1, 1]),  # one batch per epoch: capped at 3 epochs
+        (64, 2, 8, [4, 4]),  # 4 batches: the whole epochs nearest to 10 steps
+        (320, 1, 10, [10]),  # 20 batches: half an epoch, exactly 10 steps
+    ],
+)
+def test_auto_max_epochs_is_a_step_budget_resolved_from_the_data(n, epochs, steps, batch_counts):
+    X, y = _data(n=n)
+    net = AutoBudgetNet(
+        module=TinyRegressor, criterion=nn.MSELoss, max_epochs="auto", batch_size=16, random_state=0
+    ).fit(X, y)
+    assert (net.max_epochs_, net.train_steps_) == (epochs, steps)
+    assert [row["train_batch_count"] for row in net.history] == batch_counts
+    assert net.max_epochs == "auto"  # the parameter is left as given
+
+
+def test_max_steps_caps_the_auto_budget():
+    X, y = _data(n=64)
+    net = AutoBudgetNet(
+        module=TinyRegressor, criterion=nn.MSELoss, max_epochs="auto", max_steps=5, batch_size=16
+    ).fit(X, y)
+    assert net.train_steps_ == 5
+
+
+def test_max_epochs_is_validated():
+    X, y = _data()
+    with pytest.raises(ValueError, match="max_epochs"):
+        _net(max_epochs="many").fit(X, y)
+
+
+def test_the_joint_nets_and_their_backbones_default_to_a_step_budget():
+    from skadvaug.nets import (
+        AdversarialAutoencoderNet,
+        FlowLatentClassifier,
+        FlowNet,
+        LatentAdversarialClassifier,
+        OnlineAugmentationRegressor,
+        StructuredAdversarialClassifier,
+        WorstCaseGeneratorClassifier,
+    )
+
+    for net_class in (
+        LatentAdversarialClassifier,
+        FlowLatentClassifier,
+        StructuredAdversarialClassifier,
+        OnlineAugmentationRegressor,
+    ):
+        assert net_class().max_epochs == "auto"
+        assert net_class()._training_budget(10_000) == (6, None)  # 79 batches of 128
+        assert net_class()._training_budget(10**6) == (1, 500)
+    assert AdversarialAutoencoderNet()._training_budget(10**6) == (1, 400)
+    assert FlowNet()._training_budget(10**6) == (1, 1000)
+    assert WorstCaseGeneratorClassifier().max_epochs == 100  # the paper's game keeps epochs
+
+
+def test_the_joint_classifier_trains_its_auto_budget():
+    from skadvaug.nets import OnlineAugmentationClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40_000, 3)).astype(np.float32)
+    y = (X[:, 0] > 1.5).astype(int)
+    net = OnlineAugmentationClassifier(random_state=0).fit(X, y)  # 313 batches per epoch
+    assert (net.max_epochs_, net.train_steps_) == (2, 626)  # 500 / 313 rounds to 2 epochs
+
+
 def test_extra_losses_are_recorded_per_epoch():
     X, y = _data()
     net = AuxLossNet(module=TinyRegressor, criterion=nn.MSELoss, max_epochs=2, random_state=0).fit(

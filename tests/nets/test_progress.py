@@ -134,13 +134,19 @@ def test_silent_by_default_and_nets_stay_picklable_after_a_display(capsys):
     assert pickle.loads(pickle.dumps(sampler)).surrogate_.initialized_
     net = AdversarialAutoencoderNet(max_epochs=1, random_state=0).fit(X.astype(np.float32))
     assert capsys.readouterr() == ("", "")
-    assert net._planned_phases() == [("autoencoder", 1)]
+    assert net._planned_phases(len(X)) == [("autoencoder", 1)]
 
 
 def test_a_joint_net_plans_its_backbone_before_its_own_training():
     from skadvaug.nets import FlowLatentClassifier, LatentAdversarialClassifier
 
     net = LatentAdversarialClassifier(autoencoder__max_epochs=3, max_epochs=2)
-    assert net._planned_phases() == [("autoencoder", 3), ("adversarial game", 2)]
-    default_flow = FlowLatentClassifier(max_epochs=4)._planned_phases()
+    assert net._planned_phases(100) == [("autoencoder", 3), ("adversarial game", 2)]
+    # "auto" budgets in epochs: 100 rows are one batch of 128 (500 steps, at most
+    # 200 epochs) and the autoencoder's 2 batches of 64 (400 steps: 200 epochs)
+    assert LatentAdversarialClassifier()._planned_phases(100) == [
+        ("autoencoder", 200),
+        ("adversarial game", 200),
+    ]
+    default_flow = FlowLatentClassifier(max_epochs=4)._planned_phases(100)
     assert [name for name, _ in default_flow] == ["flow", "surrogate with latent attacks"]
