@@ -2,6 +2,7 @@
 
 import inspect
 import itertools
+import math
 from collections.abc import Mapping
 from numbers import Integral
 
@@ -18,14 +19,13 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_memory, column_or_1d
 from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping, PassthroughScoring, ProgressBar
-from skorch.dataset import get_len
 from skorch.utils import to_device
 
 from .._kinds import data_kind
 from .._torch_utils import check_device, draw_seed, seeded_torch, step_budget, torch_threads
 from ..modules import freeze
 from ._callbacks import DivergenceGuard, PlainPrintLog, StepBudget
-from ._data import BatchIterator
+from ._data import BatchIterator, n_samples_of
 from ._progress import PhaseProgress
 
 
@@ -315,26 +315,21 @@ class BaseNet(NeuralNet):
             optimizers[name].step()
 
     def _planned_phases(self, n_samples):
-        """``(phase, epochs)`` of the training :meth:`fit` runs on ``n_samples``: the
-        backbones still to fit (:attr:`_backbone_nets`), then this net's own (for the
-        progress display)."""
+        """``(phase, optimiser steps)`` of the training :meth:`fit` runs on
+        ``n_samples``: the backbones still to fit (:attr:`_backbone_nets`), then this
+        net's own (for the progress display)."""
         phases = []
         for prefix, net_class in self._backbone_nets.items():
             spec = getattr(self, prefix, None)
             if isinstance(spec, net_class):
                 if not spec.initialized_:
-                    phases.append((spec._phase, spec._training_budget(n_samples)[0]))
+                    phases.append((spec._phase, spec._planned_steps(n_samples)))
                 continue
             params = self.get_params_for(prefix)
-            backbone = net_class(
-                **{
-                    key: params[key]
-                    for key in ("max_epochs", "max_steps", "batch_size")
-                    if key in params
-                }
-            )
-            phases.append((net_class._phase, backbone._training_budget(n_samples)[0]))
-        return [*phases, (self._phase, self._training_budget(n_samples)[0])]
+            budget = ("max_epochs", "max_steps", "batch_size")
+            backbone = net_class(**{key: params[key] for key in budget if key in params})
+            phases.append((net_class._phase, backbone._planned_steps(n_samples)))
+        return [*phases, (self._phase, self._planned_steps(n_samples))]
 
     def _fit_or_reuse(self, spec, net_class, prefix, X, y=None, **params):
         """A fitted, frozen backbone net: ``spec`` itself when it is a ``net_class``
@@ -444,10 +439,20 @@ class BaseNet(NeuralNet):
         limits = [limit for limit in (auto_steps, self.max_steps) if limit is not None]
         return epochs, min(limits, default=None)
 
+    def _train_batch_size(self):
+        return self.get_params_for("iterator_train").get("batch_size", self.batch_size)
+
+    def _planned_steps(self, n_samples):
+        """Optimiser steps a fit on ``n_samples`` takes (its epochs' batches, or its
+        step budget)."""
+        epochs, steps = self._training_budget(n_samples, self._train_batch_size())
+        total = epochs * math.ceil(n_samples / self._train_batch_size())
+        return total if steps is None else min(total, steps)
+
     def _resolve_budget(self, X):
-        n_samples = len(X) if isinstance(X, torch.utils.data.Dataset) else get_len(X)
-        batch_size = self.get_params_for("iterator_train").get("batch_size", self.batch_size)
-        self.max_epochs_, self.max_steps_ = self._training_budget(n_samples, batch_size)
+        self.max_epochs_, self.max_steps_ = self._training_budget(
+            n_samples_of(X), self._train_batch_size()
+        )
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         self.train_steps_ = 0

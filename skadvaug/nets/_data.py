@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import torch
+from skorch.dataset import get_len
 from skorch.utils import to_tensor
 
 
@@ -52,3 +53,9 @@ class BatchIterator:
             if y is not None and torch.is_tensor(y) and y.numel() == 1 and len(index) > 1:
                 y = y.expand(len(index))  # skorch's placeholder when there is no target
             yield to_tensor(X, device="cpu"), to_tensor(y, device="cpu")
+
+
+def n_samples_of(X):
+    """Number of samples in what a net's ``fit`` takes (an array, a dict of arrays, a
+    torch ``Dataset``)."""
+    return len(X) if isinstance(X, torch.utils.data.Dataset) else get_len(X)

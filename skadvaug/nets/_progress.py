@@ -6,7 +6,7 @@ unlabelled table per network; this display shows instead, on one line, the phase
 running, an overall bar and the time left. The estimator opens it with
 :func:`fit_progress` around its fit and may announce the phases it is about to
 train (:func:`plan_phases`); every :class:`~skadvaug.nets.BaseNet` reports its
-epochs to the open display through :class:`PhaseProgress`, one of its default
+optimiser steps to the open display through :class:`PhaseProgress`, one of its default
 callbacks, so nets need no extra parameter and a net fitted on its own shows
 nothing.
 
@@ -22,8 +22,12 @@ from contextlib import contextmanager
 
 from skorch.callbacks import Callback
 
+from ._data import n_samples_of
+
 _ACTIVE = contextvars.ContextVar("skadvaug_fit_progress", default=None)
 _BAR_WIDTH = 24
+# a terminal's line is redrawn at most this often (seconds) within a phase
+_REDRAW_INTERVAL = 0.2
 
 
 def _clock_text(seconds):
@@ -33,9 +37,11 @@ def _clock_text(seconds):
 
 
 class FitProgress:
-    """The display: phases ``[name, epochs, epochs done]``, an overall bar, time left.
+    """The display: phases ``[name, steps, steps done]``, an overall bar, time left.
 
-    On a terminal one line is redrawn after every epoch (carriage return, no
+    Progress is counted in optimiser steps (training batches), not epochs: with a
+    step budget a large data set trains for part of one epoch. On a terminal one
+    line is redrawn as steps are done (at most every 0.2 s, carriage return, no
     colour codes); otherwise (a log file, a notebook's captured output) a plain
     line is written when a phase begins and when it ends.
     """
@@ -49,14 +55,15 @@ class FitProgress:
         self.start = clock()
         self.interactive = bool(getattr(self.stream, "isatty", lambda: False)())
         self._width = 0
+        self._drawn_at = None
 
     # ------------------------------------------------------------------ events
     def plan(self, phases):
-        """Announce phases ``(name, epochs)`` still to come, in order."""
-        for name, epochs in phases:
-            self.phases.append({"name": name, "epochs": int(epochs), "done": 0, "state": "planned"})
+        """Announce phases ``(name, steps)`` still to come, in order."""
+        for name, steps in phases:
+            self.phases.append({"name": name, "steps": int(steps), "done": 0, "state": "planned"})
 
-    def begin(self, name, epochs):
+    def begin(self, name, steps):
         """A network starts training: the next planned phase of that name, or a new one.
 
         Planned phases before it that never started (a backbone loaded from the
@@ -69,16 +76,18 @@ class FitProgress:
                 ] + self.phases[index:]
                 break
         else:
-            phase = {"name": name, "epochs": int(epochs), "done": 0, "state": "planned"}
+            phase = {"name": name, "steps": int(steps), "done": 0, "state": "planned"}
             self.phases.append(phase)
-        phase.update(epochs=max(int(epochs), 1), state="running")
+        phase.update(steps=max(int(steps), 0), state="running")
         self.current = phase
         self._render(final=False, event="started")
 
     def advance(self):
+        """One optimiser step done."""
         if self.current is not None:
-            self.current["done"] = min(self.current["done"] + 1, self.current["epochs"])
-            self._render(final=False)
+            self.current["done"] = min(self.current["done"] + 1, self.current["steps"])
+            if self.clock() - self._drawn_at >= _REDRAW_INTERVAL:
+                self._render(final=False)
 
     def end(self):
         """The network stopped (its last epoch, or early stopping)."""
@@ -94,9 +103,9 @@ class FitProgress:
 
     # --------------------------------------------------------------- rendering
     def fraction(self):
-        """Share of the planned epochs done; a finished phase counts as whole."""
-        total = sum(p["epochs"] for p in self.phases)
-        done = sum(p["epochs"] if p["state"] == "finished" else p["done"] for p in self.phases)
+        """Share of the planned steps done; a finished phase counts as whole."""
+        total = sum(p["steps"] for p in self.phases)
+        done = sum(p["steps"] if p["state"] == "finished" else p["done"] for p in self.phases)
         return done / total if total else 0.0
 
     def line(self):
@@ -109,10 +118,10 @@ class FitProgress:
         )
         if phase is not None:
             position = self.phases.index(phase) + 1
-            done = phase["epochs"] if phase["state"] == "finished" else phase["done"]
+            done = phase["steps"] if phase["state"] == "finished" else phase["done"]
             parts.append(
                 f"{phase['name']} (phase {position}/{len(self.phases)}) "
-                f"{done}/{phase['epochs']} epochs"
+                f"{done}/{phase['steps']} steps"
             )
         left = elapsed * (1 - fraction) / fraction if fraction > 0 else None
         timing = f"{_clock_text(elapsed)} elapsed"
@@ -122,6 +131,7 @@ class FitProgress:
         return " | ".join(parts)
 
     def _render(self, *, final, event=None):
+        self._drawn_at = self.clock()
         text = self.line()
         if self.interactive:
             padding = max(self._width - len(text), 0)
@@ -151,26 +161,27 @@ def fit_progress(title, verbose, stream=None):
 
 
 def plan_phases(phases):
-    """Announce ``(name, epochs)`` phases to the open display, if any."""
+    """Announce ``(name, steps)`` phases to the open display, if any."""
     progress = _ACTIVE.get()
     if progress is not None:
         progress.plan(phases)
 
 
 class PhaseProgress(Callback):
-    """Reports a net's epochs to the open :class:`FitProgress` (silent without one).
+    """Reports a net's optimiser steps to the open :class:`FitProgress` (silent without
+    one).
 
     It keeps no reference to the display, so a net stays picklable whatever happened.
     """
 
-    def on_train_begin(self, net, **kwargs):
+    def on_train_begin(self, net, X=None, **kwargs):
         progress = _ACTIVE.get()
         if progress is not None:
-            progress.begin(net._phase, net.max_epochs_)
+            progress.begin(net._phase, net._planned_steps(n_samples_of(X)))
 
-    def on_epoch_end(self, net, **kwargs):
+    def on_batch_end(self, net, training=False, **kwargs):
         progress = _ACTIVE.get()
-        if progress is not None:
+        if progress is not None and training:
             progress.advance()
 
     def on_train_end(self, net, **kwargs):

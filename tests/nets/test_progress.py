@@ -2,6 +2,7 @@
 
 import io
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -42,8 +43,8 @@ def test_a_log_gets_a_plain_line_when_a_phase_starts_and_ends():
     progress.begin("adversarial game", 4)
     progress.close()
     lines = stream.getvalue().splitlines()
-    assert len(lines) == 3  # start, end, start: nothing per epoch in a log
-    assert "autoencoder (phase 1/2) 0/4 epochs" in lines[0]
+    assert len(lines) == 3  # start, end, start: nothing per step in a log
+    assert "autoencoder (phase 1/2) 0/4 steps" in lines[0]
     assert "[############............]  50%" in lines[1]
     assert "0:04 elapsed, about 0:04 left" in lines[1]  # half done in 4 s
     assert "adversarial game (phase 2/2)" in lines[2]
@@ -51,16 +52,17 @@ def test_a_log_gets_a_plain_line_when_a_phase_starts_and_ends():
     assert "\x1b" not in stream.getvalue()
 
 
-def test_a_terminal_gets_one_line_redrawn_after_every_epoch():
-    stream = _Terminal()
-    progress = FitProgress("Sampler", stream=stream, clock=_Clock())
-    progress.begin("flow", 3)
-    for _ in range(3):
+def test_a_terminal_gets_one_line_redrawn_at_most_every_fifth_of_a_second():
+    stream, clock = _Terminal(), _Clock()
+    progress = FitProgress("Sampler", stream=stream, clock=clock)
+    progress.begin("flow", 6)
+    for _ in range(6):
+        clock.now += 0.125
         progress.advance()
     progress.end()
     progress.close()
     text = stream.getvalue()
-    assert text.count("\r") == 5  # begin, three epochs, end
+    assert text.count("\r") == 5  # begin, every other of the six steps, end
     assert text.endswith("\n")
     assert text.count("\n") == 1
     assert "100%" in text.split("\r")[-1]
@@ -98,8 +100,10 @@ def test_verbose_1_shows_every_phase_of_a_sampler_once_and_no_epoch_table(capsys
     assert captured.out == ""  # the nets' epoch logs start at verbose=2
     lines = captured.err.splitlines()
     assert all(line.startswith("LatentAdversarialSampler [") for line in lines)
-    assert "autoencoder (phase 1/2) 0/2 epochs" in lines[0]
-    assert "adversarial game (phase 2/2) 2/2 epochs" in lines[-1]
+    # 160 rows are 3 batches of 64: 2 epochs are 6 optimiser steps
+    assert "autoencoder (phase 1/2) 0/6 steps" in lines[0]
+    assert "autoencoder (phase 1/2) 6/6 steps" in lines[1]
+    assert re.search(r"adversarial game \(phase 2/2\) (\d+)/\1 steps", lines[-1])
     assert "100%" in lines[-1]
 
 
@@ -134,7 +138,7 @@ def test_silent_by_default_and_nets_stay_picklable_after_a_display(capsys):
     assert pickle.loads(pickle.dumps(sampler)).surrogate_.initialized_
     net = AdversarialAutoencoderNet(max_epochs=1, random_state=0).fit(X.astype(np.float32))
     assert capsys.readouterr() == ("", "")
-    assert net._planned_phases(len(X)) == [("autoencoder", 1)]
+    assert net._planned_phases(len(X)) == [("autoencoder", 2)]  # 2 batches of 128
 
 
 def test_a_joint_net_plans_its_backbone_before_its_own_training():
@@ -142,8 +146,8 @@ def test_a_joint_net_plans_its_backbone_before_its_own_training():
 
     net = LatentAdversarialClassifier(autoencoder__max_epochs=3, max_epochs=2)
     assert net._planned_phases(100) == [("autoencoder", 3), ("adversarial game", 2)]
-    # "auto" budgets in epochs: 100 rows are one batch of 128 (500 steps, at most
-    # 200 epochs) and the autoencoder's 2 batches of 64 (400 steps: 200 epochs)
+    # in optimiser steps: 100 rows are one batch of 128, so epochs are steps; the
+    # "auto" budgets (500 and 400 steps) are capped at 200 epochs on tiny data
     assert LatentAdversarialClassifier()._planned_phases(100) == [
         ("autoencoder", 200),
         ("adversarial game", 200),
