@@ -13,7 +13,6 @@ is the reconstruction of spec paper002 §1.3; each choice it leaves open is a
 parameter with a documented default.
 """
 
-import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -173,10 +172,8 @@ class _WorstCaseNet(JointAugmentationNet):
     # --------------------------------------------------------------- training
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         super().on_train_begin(net, X=X, y=y, **kwargs)
-        n_batches = max(1, math.ceil(len(y) / self.batch_size))
-        self.n_critic_steps_ = self.max_epochs_ * n_batches
-        if self.max_steps_ is not None:
-            self.n_critic_steps_ = min(self.n_critic_steps_, self.max_steps_)
+        # the learning rates decay to 0 over the critic steps this fit will take
+        self.n_critic_steps_ = self._planned_steps(len(y))
         self.critic_steps_ = 0
         self.generator_steps_ = 0
         self._initial_lrs = {

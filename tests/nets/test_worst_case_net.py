@@ -241,3 +241,11 @@ def test_a_short_last_batch_does_not_shrink_the_generated_batches(blobs, monkeyp
     WorstCaseGeneratorClassifier(max_epochs=5, n_critic=1, **SMALL).fit(X[:33], y[:33])
     assert sizes
     assert set(sizes) == {32}
+
+
+@pytest.mark.parametrize(("budget", "steps"), [({"max_epochs": 2}, 20), ({"max_steps": 7}, 7)])
+def test_the_learning_rates_decay_to_zero_over_the_steps_the_fit_takes(blobs, budget, steps):
+    X, y = blobs  # 300 samples: 10 batches of 32 per epoch
+    net = WorstCaseGeneratorClassifier(**{"max_epochs": 5, **SMALL, **budget}).fit(X, y)
+    assert net.n_critic_steps_ == net.critic_steps_ == steps
+    assert all(group["lr"] == 0.0 for group in net.optimizer_critic_.param_groups)
