@@ -1,0 +1,655 @@
+"""Save fitted estimators in a format that is safe to share: no pickle, trusted types only.
+
+A pickle is code: loading one runs whatever the file says. :func:`dump` writes a fitted
+sampler, transformer or network (or any object made of the same parts) as a zip archive
+of a JSON description — every object's type, parameters and fitted attributes — and of
+``.npy`` files for numpy arrays and torch tensors, read back with ``allow_pickle=False``.
+:func:`load` builds only the types and functions it trusts, and builds them the way
+pickle's own reconstruction does (``cls.__new__`` and the class's ``__setstate__``,
+never ``__init__`` or any other call); it refuses a file that names anything else before
+importing it, and :func:`get_untrusted_types` lists those names so that a user can read
+them and pass the ones they accept in ``trusted``. The names follow :mod:`skops.io`'s
+API (``dump``, ``dumps``, ``load``, ``loads``, ``get_untrusted_types``).
+
+Why a format of our own: :mod:`skops.io`, scikit-learn's safe format, has no
+representation of torch tensors and no public way to add one (``skops.io.dumps`` of a
+fitted sampler fails with "Cannot directly construct TensorBase"); torch's restricted
+loader (``torch.load(weights_only=True)``) cannot rebuild skorch's training history, a
+list subclass; and skorch pickles a net's modules with plain :mod:`pickle`, so a
+pickled net is not safe to load whatever wraps it.
+
+Tensors go to the device they were saved from when it is available and to the CPU
+otherwise (``map_location`` overrides both); a network's ``device`` and an estimator's
+``device_`` follow, with skorch's warning, so a model fitted on a GPU loads and runs on
+a CPU-only machine and the reverse (``map_location="cuda"``).
+"""
+
+import copyreg
+import functools
+import importlib
+import io
+import json
+import types
+import zipfile
+from collections import OrderedDict, defaultdict
+from os import PathLike
+
+import numpy as np
+import torch
+from skorch import NeuralNet
+from skorch.utils import get_map_location
+
+__all__ = ["dump", "dumps", "get_untrusted_types", "load", "loads"]
+
+FORMAT = "skadvaug.io"
+FORMAT_VERSION = 1
+_SCHEMA = "schema.json"
+
+# Classes of these packages are trusted by default: a fitted estimator of this package is
+# made of them, and loading builds them without calling ``__init__``.
+DEFAULT_TRUSTED_MODULES = (
+    "skadvaug",
+    "sklearn",
+    "imblearn",
+    "skorch",
+    "torch.nn",
+    "torch.optim",
+    "zuko",
+)
+# Functions are trusted only by name (a stored function may be called later): the ones a
+# fitted net holds (its print sink, skorch's target extractor and indexing helpers, the
+# optimizer setter of its virtual parameters), and this package's own.
+DEFAULT_TRUSTED_FUNCTIONS = frozenset(
+    {
+        "builtins.print",
+        "skorch.utils.to_numpy",
+        "skorch.utils._indexing_dict",
+        "skorch.utils._indexing_other",
+        "skorch.setter.optimizer_setter",
+    }
+)
+_BUILTIN_TYPES = (bool, bytes, complex, dict, float, frozenset, int, list, set, str, tuple)
+_TRUSTED_BUILTIN_TYPES = frozenset(
+    [f"builtins.{t.__qualname__}" for t in _BUILTIN_TYPES]
+    + ["collections.OrderedDict", "collections.defaultdict"]
+)
+# numpy dtypes whose scalars are stored exactly as JSON numbers
+_JSON_SCALAR_KINDS = "biuf"
+
+
+def _name(module, qualname):
+    return f"{module}.{qualname}"
+
+
+def _is_default_trusted(kind, module, qualname):
+    name = _name(module, qualname)
+    if kind == "type" and name in _TRUSTED_BUILTIN_TYPES:
+        return True
+    in_package = any(
+        module == root or module.startswith(root + ".") for root in DEFAULT_TRUSTED_MODULES
+    )
+    if kind == "type":
+        return in_package
+    return name in DEFAULT_TRUSTED_FUNCTIONS or module.split(".")[0] == "skadvaug"
+
+
+# --------------------------------------------------------------------------- writing
+
+
+class _Writer:
+    """Turns an object graph into JSON nodes and ``.npy`` members of a zip archive.
+
+    Objects that carry identity (containers, objects, arrays, tensors) are written once;
+    later occurrences are references, so shared objects (a module's parameters and its
+    optimizer's) stay shared and cycles terminate.
+    """
+
+    def __init__(self, archive):
+        self.archive = archive
+        self.memo = {}
+        self.alive = []  # keeps ids unique while writing
+        self.n_arrays = 0
+
+    def write_array(self, array):
+        member = f"arrays/{self.n_arrays}.npy"
+        self.n_arrays += 1
+        buffer = io.BytesIO()
+        np.save(buffer, array, allow_pickle=False)
+        _write_member(self.archive, member, buffer.getvalue())
+        return member
+
+    def node(self, obj, path):
+        kind = type(obj)
+        if obj is None or kind in (bool, int, float, str):
+            return {"t": "json", "v": obj}
+        if id(obj) in self.memo:
+            return {"t": "ref", "id": self.memo[id(obj)]}
+        if kind is tuple:
+            return {"t": "tuple", "items": self.items(obj, path)}
+        if kind is bytes:
+            return {"t": "bytes", "v": obj.hex()}
+        if kind is complex:
+            return {"t": "complex", "v": [obj.real, obj.imag]}
+        if isinstance(obj, np.generic):
+            return self.numpy_scalar(obj, path)
+        if isinstance(obj, np.dtype):
+            if obj.fields is not None:
+                raise TypeError(f"{path}: structured numpy dtypes cannot be saved ({obj}).")
+            return {"t": "np_dtype", "v": obj.str}
+        if kind is torch.dtype:
+            return {"t": "torch_dtype", "v": str(obj).removeprefix("torch.")}
+        if kind is torch.device:
+            return {"t": "torch_device", "v": str(obj)}
+        if kind is torch.Size:
+            return {"t": "torch_size", "items": [int(n) for n in obj]}
+        if isinstance(obj, type):
+            return self.reference("type", obj, path)
+        if isinstance(obj, (types.FunctionType, types.BuiltinFunctionType)):
+            return self.reference("function", obj, path)
+
+        ident = self.memo[id(obj)] = len(self.memo)
+        self.alive.append(obj)
+        node = {"id": ident}
+        if kind is list:
+            node.update(t="list", items=self.items(obj, path))
+        elif kind in (set, frozenset):
+            # sorted: a set's order changes with the hash seed; the bytes should not
+            ordered = sorted(obj, key=lambda value: (type(value).__name__, repr(value)))
+            node.update(t=kind.__name__, items=self.items(ordered, path))
+        elif kind in (dict, OrderedDict):
+            node.update(t=kind.__name__, items=self.pairs(obj, path))
+        elif kind is defaultdict:
+            node.update(
+                t="defaultdict",
+                factory=self.node(obj.default_factory, f"{path}.default_factory"),
+                items=self.pairs(obj, path),
+            )
+        elif kind is np.ndarray:
+            node.update(self.numpy_array(obj, path))
+        elif kind in (torch.Tensor, torch.nn.Parameter):
+            node.update(self.tensor(obj, path))
+        elif kind is functools.partial:
+            node.update(
+                t="partial",
+                func=self.node(obj.func, f"{path}.func"),
+                args=self.node(obj.args, f"{path}.args"),
+                keywords=self.node(obj.keywords, f"{path}.keywords"),
+            )
+        else:
+            node.update(self.instance(obj, path))
+        return node
+
+    def items(self, values, path):
+        return [self.node(value, f"{path}[{i}]") for i, value in enumerate(values)]
+
+    def pairs(self, mapping, path):
+        return [
+            [self.node(key, f"{path} key"), self.node(value, f"{path}[{key!r}]")]
+            for key, value in mapping.items()
+        ]
+
+    def reference(self, kind, obj, path):
+        module, qualname = getattr(obj, "__module__", None), getattr(obj, "__qualname__", "")
+        if not module or "<" in qualname or _lookup(module, qualname) is not obj:
+            raise TypeError(
+                f"{path}: the {kind} {obj!r} cannot be saved by name (a lambda, a local "
+                "definition or an object not importable under its name); use a function "
+                "or class defined at module level."
+            )
+        return {"t": kind, "module": module, "qualname": qualname}
+
+    def numpy_scalar(self, obj, path):
+        if obj.dtype.kind in _JSON_SCALAR_KINDS and obj.dtype.itemsize <= 8:
+            return {"t": "np_scalar", "dtype": obj.dtype.str, "v": obj.item()}
+        array = self.numpy_array(np.asarray(obj), path)
+        return {"t": "np_scalar", "dtype": obj.dtype.str, "array": array}
+
+    def numpy_array(self, obj, path):
+        if obj.dtype.hasobject:
+            flat = obj.reshape(-1, order="C")
+            return {"t": "object_array", "shape": list(obj.shape), "items": self.items(flat, path)}
+        if obj.dtype.fields is not None:
+            raise TypeError(f"{path}: structured numpy arrays cannot be saved.")
+        return {"t": "ndarray", "file": self.write_array(obj)}
+
+    def tensor(self, obj, path):
+        if obj.layout is not torch.strided:
+            raise TypeError(f"{path}: only dense torch tensors can be saved ({obj.layout}).")
+        values = obj.detach().cpu()
+        dtype = str(values.dtype).removeprefix("torch.")
+        try:
+            array = values.numpy()
+        except TypeError:  # numpy has no bfloat16 and friends: widen, narrowed on load
+            array = values.float().numpy()
+        return {
+            "t": "tensor",
+            "file": self.write_array(array),
+            "dtype": dtype,
+            "device": str(obj.device),
+            "requires_grad": obj.requires_grad,
+            "parameter": type(obj) is torch.nn.Parameter,
+        }
+
+    def instance(self, obj, path):
+        cls = type(obj)
+        self.reference("type", cls, path)
+        if isinstance(obj, NeuralNet):
+            # skorch's __getstate__ pickles the modules (plain pickle); their attributes
+            # are written here instead, and rebuilt on load without skorch's __setstate__.
+            state, list_items, dict_items = dict(obj.__dict__), None, None
+        else:
+            reduced = obj.__reduce_ex__(4)
+            if (
+                not isinstance(reduced, tuple)
+                or reduced[0] is not copyreg.__newobj__
+                or reduced[1] != (cls,)
+            ):
+                raise TypeError(
+                    f"{path}: objects of type {_name(cls.__module__, cls.__qualname__)} "
+                    "are not rebuilt from their attributes (they pickle through their own "
+                    "constructor), so the safe format cannot hold them; use pickle."
+                )
+            reduced = reduced + (None,) * (5 - len(reduced))
+            state, list_items, dict_items = reduced[2], reduced[3], reduced[4]
+        node = {
+            "t": "object",
+            "module": cls.__module__,
+            "qualname": cls.__qualname__,
+            "state": self.node(state, path),
+        }
+        if list_items is not None:
+            node["list_items"] = self.items(list(list_items), path)
+        if dict_items is not None:
+            node["dict_items"] = self.pairs(dict(dict_items), path)
+        return node
+
+
+def _lookup(module, qualname):
+    try:
+        obj = importlib.import_module(module)
+        for part in qualname.split("."):
+            obj = getattr(obj, part)
+    except (ImportError, AttributeError):
+        return None
+    return obj
+
+
+def dumps(obj):
+    """Write ``obj`` in the safe format and return the bytes.
+
+    Parameters
+    ----------
+    obj : object
+        A fitted (or unfitted) estimator of this package, or any object made of the
+        types :func:`load` knows: Python and numpy scalars, containers, numpy arrays,
+        torch tensors, classes and module-level functions, and instances rebuilt from
+        their attributes (scikit-learn, skorch and torch modules among them).
+
+    Returns
+    -------
+    data : bytes
+
+    Raises
+    ------
+    TypeError
+        When part of ``obj`` cannot be written safely (a lambda, a local class, an
+        object that pickles through its own constructor); the message gives its path.
+    """
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        writer = _Writer(archive)
+        root = writer.node(obj, type(obj).__name__)
+        from . import __version__
+
+        schema = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "skadvaug_version": __version__,
+            "root": root,
+        }
+        _write_member(archive, _SCHEMA, json.dumps(schema).encode())
+    return buffer.getvalue()
+
+
+def _write_member(archive, name, data):
+    # a fixed date: the same object gives the same bytes
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    archive.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+
+
+def dump(obj, file):
+    """Write ``obj`` in the safe format to ``file``.
+
+    Parameters
+    ----------
+    obj : object
+        See :func:`dumps`.
+    file : str, path-like or binary file object
+        Where to write (a zip archive; ``.skadv`` is a good suffix).
+
+    Examples
+    --------
+    >>> import io
+    >>> from sklearn.datasets import make_classification
+    >>> from skadvaug import FlowTransformer
+    >>> from skadvaug.io import dump, load
+    >>> X, _ = make_classification(n_samples=60, n_features=4, random_state=0)
+    >>> flow = FlowTransformer(max_epochs=2, random_state=0).fit(X)
+    >>> file = io.BytesIO()
+    >>> dump(flow, file)
+    >>> loaded = load(io.BytesIO(file.getvalue()))
+    >>> bool((loaded.transform(X) == flow.transform(X)).all())
+    True
+    """
+    data = dumps(obj)
+    if isinstance(file, (str, PathLike)):
+        with open(file, "wb") as f:
+            f.write(data)
+    elif hasattr(file, "write"):
+        file.write(data)
+    else:
+        raise TypeError(f"file must be a path or a binary file object, got {type(file).__name__}.")
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _read(data):
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        schema = json.loads(archive.read(_SCHEMA))
+    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError) as error:
+        raise ValueError(f"not a file written by skadvaug.io.dump ({error}).") from None
+    if not isinstance(schema, dict) or schema.get("format") != FORMAT:
+        raise ValueError("not a file written by skadvaug.io.dump (no skadvaug.io schema).")
+    if schema.get("format_version") != FORMAT_VERSION:
+        raise ValueError(
+            f"the file has format version {schema.get('format_version')!r}; this skadvaug "
+            f"reads version {FORMAT_VERSION}."
+        )
+    return archive, schema
+
+
+def _references(node):
+    """Every (kind, module, qualname) a schema node names, in order."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("t") in ("type", "function", "object"):
+                kind = "function" if item["t"] == "function" else "type"
+                yield kind, str(item.get("module")), str(item.get("qualname"))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _as_bytes(file=None, data=None):
+    if (file is None) == (data is None):
+        raise TypeError("pass exactly one of file (a path or file object) and data (bytes).")
+    if data is not None:
+        if not isinstance(data, (bytes, bytearray)):
+            raise TypeError(f"data must be bytes, got {type(data).__name__}.")
+        return bytes(data)
+    if isinstance(file, (str, PathLike)):
+        with open(file, "rb") as f:
+            return f.read()
+    if hasattr(file, "read"):
+        return file.read()
+    raise TypeError(f"file must be a path or a binary file object, got {type(file).__name__}.")
+
+
+def get_untrusted_types(*, data=None, file=None):
+    """The types and functions a saved file names that :func:`load` does not trust by default.
+
+    Parameters
+    ----------
+    data : bytes, optional
+        What :func:`dumps` returned.
+    file : str, path-like or binary file object, optional
+        What :func:`dump` wrote (pass ``data`` or ``file``).
+
+    Returns
+    -------
+    names : list of str
+        Sorted ``"module.qualname"`` names; pass those you accept as ``trusted`` to
+        :func:`load`. Trusted by default are the classes of skadvaug, scikit-learn,
+        imbalanced-learn, skorch, ``torch.nn``, ``torch.optim`` and zuko, Python's
+        containers, skadvaug's functions and the few functions a fitted skorch network
+        holds (``print``, ``skorch.utils.to_numpy`` ...).
+    """
+    _, schema = _read(_as_bytes(file, data))
+    return _untrusted(schema)
+
+
+def _untrusted(schema):
+    return sorted(
+        {
+            _name(module, qualname)
+            for kind, module, qualname in _references(schema["root"])
+            if not _is_default_trusted(kind, module, qualname)
+        }
+    )
+
+
+class _Reader:
+    def __init__(self, archive, map_location):
+        self.archive = archive
+        self.memo = {}
+        self.map_location = None if map_location is None else torch.device(map_location)
+        self.devices = {}
+        self.nets = []
+        self.estimators = []
+
+    def device(self, saved):
+        """Where a tensor saved on ``saved`` goes (skorch's rule, one warning per device)."""
+        if self.map_location is not None:
+            return self.map_location
+        if saved not in self.devices:
+            self.devices[saved] = get_map_location(saved)
+        return self.devices[saved]
+
+    def array(self, member):
+        if not (isinstance(member, str) and member.startswith("arrays/")):
+            raise ValueError(f"corrupt file: bad array member {member!r}.")
+        return np.load(io.BytesIO(self.archive.read(member)), allow_pickle=False)
+
+    def remember(self, node, obj):
+        if "id" in node:
+            self.memo[node["id"]] = obj
+        return obj
+
+    def node(self, node):
+        kind = node["t"]
+        if kind == "json":
+            return node["v"]
+        if kind == "ref":
+            return self.memo[node["id"]]
+        if kind == "tuple":
+            return tuple(self.node(item) for item in node["items"])
+        if kind == "bytes":
+            return bytes.fromhex(node["v"])
+        if kind == "complex":
+            return complex(*node["v"])
+        if kind == "np_scalar":
+            if "array" in node:
+                return self.array(node["array"]["file"])[()]
+            return np.dtype(node["dtype"]).type(node["v"])
+        if kind == "np_dtype":
+            return np.dtype(node["v"])
+        if kind == "torch_dtype":
+            dtype = getattr(torch, node["v"], None)
+            if not isinstance(dtype, torch.dtype):
+                raise ValueError(f"corrupt file: {node['v']!r} is not a torch dtype.")
+            return dtype
+        if kind == "torch_device":
+            return torch.device(node["v"])
+        if kind == "torch_size":
+            return torch.Size(int(n) for n in node["items"])
+        if kind in ("type", "function"):
+            return _lookup(node["module"], node["qualname"])
+        if kind == "list":
+            values = self.remember(node, [])
+            values.extend(self.node(item) for item in node["items"])
+            return values
+        if kind in ("set", "frozenset"):
+            values = {self.node(item) for item in node["items"]}
+            return self.remember(node, values if kind == "set" else frozenset(values))
+        if kind in ("dict", "OrderedDict", "defaultdict"):
+            if kind == "defaultdict":
+                mapping = defaultdict(self.node(node["factory"]))
+            else:
+                mapping = {} if kind == "dict" else OrderedDict()
+            self.remember(node, mapping)
+            for key, value in node["items"]:
+                mapping[self.node(key)] = self.node(value)
+            return mapping
+        if kind == "ndarray":
+            return self.remember(node, self.array(node["file"]))
+        if kind == "object_array":
+            flat = np.empty(len(node["items"]), dtype=object)
+            for i, item in enumerate(node["items"]):  # item by item: no broadcasting
+                flat[i] = self.node(item)
+            return self.remember(node, flat.reshape(node["shape"]))
+        if kind == "tensor":
+            return self.remember(node, self.tensor(node))
+        if kind == "partial":
+            func = self.node(node["func"])
+            args, keywords = self.node(node["args"]), self.node(node["keywords"])
+            return self.remember(node, functools.partial(func, *args, **keywords))
+        if kind == "object":
+            return self.instance(node)
+        raise ValueError(f"corrupt file: unknown node type {kind!r}.")
+
+    def tensor(self, node):
+        dtype = getattr(torch, node["dtype"], None)
+        if not isinstance(dtype, torch.dtype):
+            raise ValueError(f"corrupt file: {node['dtype']!r} is not a torch dtype.")
+        values = torch.from_numpy(self.array(node["file"])).to(dtype)
+        values = values.to(self.device(node["device"]))
+        if node["parameter"]:
+            return torch.nn.Parameter(values, requires_grad=node["requires_grad"])
+        return values.requires_grad_(node["requires_grad"])
+
+    def instance(self, node):
+        cls = _lookup(node["module"], node["qualname"])
+        if not isinstance(cls, type):
+            name = _name(node["module"], node["qualname"])
+            raise ValueError(f"corrupt file: {name} is not a class.")
+        obj = self.remember(node, cls.__new__(cls))
+        state = self.node(node["state"])
+        if isinstance(obj, NeuralNet):
+            obj.__dict__.update(state)
+            self.nets.append(obj)
+        elif getattr(cls, "__setstate__", None) is not None:
+            obj.__setstate__(state)
+        elif isinstance(state, tuple) and len(state) == 2:  # (__dict__, __slots__ values)
+            obj.__dict__.update(state[0] or {})
+            for name, value in (state[1] or {}).items():
+                setattr(obj, name, value)
+        elif state is not None:
+            obj.__dict__.update(state)
+        if "list_items" in node:
+            obj.extend(self.node(item) for item in node["list_items"])
+        for key, value in node.get("dict_items", []):
+            obj[self.node(key)] = self.node(value)
+        if isinstance(getattr(obj, "device_", None), str):
+            self.estimators.append(obj)
+        return obj
+
+    def place(self):
+        """Point the networks and estimators at the device their tensors went to."""
+        for net in self.nets:
+            if self.map_location is not None:
+                net.device = str(self.map_location)
+                continue
+            device = net._check_device(net.device, self.device(net.device))  # as skorch does
+            net.device = str(device) if isinstance(device, torch.device) else device
+        for estimator in self.estimators:
+            target = self.device(estimator.device_)
+            if torch.device(estimator.device_).type != target.type:
+                estimator.device_ = str(target)
+
+
+def loads(data, *, trusted=None, map_location=None):
+    """Rebuild an object from bytes written by :func:`dumps`.
+
+    Parameters
+    ----------
+    data : bytes
+        What :func:`dumps` returned.
+    trusted : list of str, default=None
+        Names (``"module.qualname"``) of types and functions to trust on top of the
+        defaults; :func:`get_untrusted_types` lists what a file needs.
+    map_location : str or torch.device, default=None
+        Where tensors go. None: the device they were saved from when it is available,
+        else the CPU (with skorch's ``DeviceWarning``); the networks' ``device`` and the
+        estimators' ``device_`` follow.
+
+    Returns
+    -------
+    obj : object
+
+    Raises
+    ------
+    ValueError
+        When the file names types or functions that are not trusted (listed in the
+        message; nothing of the file is imported or built then), or is not a file of
+        this format.
+    """
+    return _load(_as_bytes(data=data), trusted, map_location)
+
+
+def load(file, *, trusted=None, map_location=None):
+    """Rebuild an object from a file written by :func:`dump`.
+
+    Parameters
+    ----------
+    file : str, path-like or binary file object
+    trusted : list of str, default=None
+        See :func:`loads`.
+    map_location : str or torch.device, default=None
+        See :func:`loads`.
+
+    Returns
+    -------
+    obj : object
+    """
+    return _load(_as_bytes(file=file), trusted, map_location)
+
+
+def _load(data, trusted, map_location):
+    if trusted is None:
+        trusted = []
+    if isinstance(trusted, str) or not all(isinstance(name, str) for name in trusted):
+        raise TypeError(
+            f"trusted must be a list of type names ('module.qualname'), got {trusted!r}."
+        )
+    if map_location is not None and not isinstance(map_location, (str, torch.device)):
+        raise TypeError(
+            f"map_location must be None, a device name or a torch.device, got {map_location!r}."
+        )
+    archive, schema = _read(data)
+    refused = sorted(set(_untrusted(schema)) - set(trusted))
+    if refused:
+        raise ValueError(
+            f"the file names types or functions that are not trusted: {refused}. Read "
+            "them, and pass those you accept as trusted=[...] (skadvaug.io."
+            "get_untrusted_types lists them)."
+        )
+    for kind, module, qualname in _references(schema["root"]):
+        target = _lookup(module, qualname)
+        expected = type if kind == "type" else (types.FunctionType, types.BuiltinFunctionType)
+        if not (
+            isinstance(target, expected)
+            and getattr(target, "__module__", None) == module
+            and getattr(target, "__qualname__", None) == qualname
+        ):
+            raise ValueError(
+                f"the {kind} {_name(module, qualname)} named in the file does not exist "
+                "in this environment."
+            )
+    reader = _Reader(archive, map_location)
+    obj = reader.node(schema["root"])
+    reader.place()
+    return obj
