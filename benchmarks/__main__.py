@@ -36,11 +36,16 @@ def _parser():
     run.add_argument(
         "--backend",
         default="loky",
-        choices=["loky", "dask"],
-        help="where cells run: joblib's local processes, or a dask.distributed cluster "
-        "(the one at --scheduler, else a local one of --n-jobs single-threaded workers)",
+        choices=["loky", "dask", "ray"],
+        help="where cells run: joblib's local processes, or a dask.distributed or Ray "
+        "cluster (the one at --scheduler, else a local one of --n-jobs single-threaded "
+        "workers)",
     )
-    run.add_argument("--scheduler", help="address of a dask scheduler, e.g. tcp://host:8786")
+    run.add_argument(
+        "--scheduler",
+        help="address of a dask scheduler (tcp://host:8786) or a Ray cluster "
+        "(ray://host:10001, or auto)",
+    )
     run.add_argument("--time-limit", type=float, default=None, help="seconds per cell")
     run.add_argument("--no-cache", action="store_true", help="recompute cached cells")
     run.add_argument(

@@ -17,6 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from joblib import Parallel, delayed, effective_n_jobs
+from joblib.parallel import get_active_backend
 from sklearn.base import clone
 from sklearn.model_selection import RepeatedStratifiedKFold
 from sklearn.preprocessing import StandardScaler
@@ -270,7 +272,7 @@ def cache_status(suite_name, *, datasets=None, methods=None):
     return {name: (done[name], total[name]) for name in total}
 
 
-BACKENDS = ("loky", "dask")
+BACKENDS = ("loky", "dask", "ray")
 
 
 @contextmanager
@@ -280,16 +282,26 @@ def parallel_backend(backend="loky", *, n_jobs=1, scheduler=None):
     ``"loky"``: joblib's processes on this machine. ``"dask"``: the workers of a
     ``dask.distributed`` cluster through joblib's dask backend — the scheduler at
     ``scheduler`` (``"tcp://host:8786"``), or, without one, a local cluster of
-    ``n_jobs`` single-threaded worker processes. Results are the same either way:
-    a cell seeds everything it draws from its own split and runs torch on one
-    thread (:func:`run_cell`). The per-cell time limit is not enforced on Dask (its tasks
-    run in worker threads, and a thread cannot be interrupted).
+    ``n_jobs`` single-threaded worker processes. ``"ray"``: a Ray cluster through
+    joblib's ray backend — the one at ``scheduler`` (``"ray://host:10001"`` or
+    ``"auto"``), or, without one, a local Ray instance of ``n_jobs`` CPUs; its workers
+    get ``OMP_NUM_THREADS=1``. Results are the same everywhere: a cell seeds everything
+    it draws from its own split and runs torch on one thread (:func:`run_cell`). The
+    per-cell time limit is not enforced on Dask or Ray (their tasks run in worker
+    threads, and a thread cannot be interrupted).
     """
     if backend == "loky":
         yield n_jobs
         return
-    if backend != "dask":
+    if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}; got {backend!r}.")
+    context = _dask_backend if backend == "dask" else _ray_backend
+    with context(n_jobs, scheduler):
+        yield -1
+
+
+@contextmanager
+def _dask_backend(n_jobs, scheduler):
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError as exc:
@@ -309,11 +321,54 @@ def parallel_backend(backend="loky", *, n_jobs=1, scheduler=None):
     client = Client(scheduler if scheduler is not None else cluster)
     try:
         with joblib.parallel_config(backend="dask"):
-            yield -1
+            yield
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+@contextmanager
+def _ray_backend(n_jobs, scheduler):
+    try:
+        import ray
+        from ray.util.joblib import register_ray
+    except ImportError as exc:
+        raise ImportError("backend='ray' needs ray: pip install 'skadvaug[ray]'.") from exc
+    import joblib
+
+    local = {"num_cpus": max(n_jobs, 1), "include_dashboard": False} if scheduler is None else {}
+    ray.init(
+        address=scheduler,
+        log_to_driver=False,
+        runtime_env={"env_vars": {"OMP_NUM_THREADS": "1"}},
+        **local,
+    )
+    register_ray()
+    try:
+        with joblib.parallel_config(backend="ray"):
+            yield
+    finally:
+        ray.shutdown()
+
+
+def _completed(cells, n_jobs, time_limit_s, backbone_cache):
+    """``(cell, rows)`` as the cells finish on the active joblib backend.
+
+    Ray's backend cannot stream results; there the cells run in rounds of two per
+    worker, so that an interrupted run keeps (and caches) the rounds it finished.
+    """
+
+    def tasks(some):
+        return (delayed(_run_uncached)(cell, time_limit_s, backbone_cache) for cell in some)
+
+    active, _ = get_active_backend()
+    if active.supports_return_generator:
+        yield from Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks(cells))
+        return
+    size = 2 * effective_n_jobs(n_jobs)
+    for start in range(0, len(cells), size):
+        yield from Parallel(n_jobs=n_jobs)(tasks(cells[start : start + size]))
 
 
 def run_suite(
@@ -338,7 +393,6 @@ def run_suite(
     ``backbone_cache``: see :func:`run_cell`. ``backend`` and ``scheduler``: see
     :func:`parallel_backend`; the cache and resume semantics are the same.
     """
-    from joblib import Parallel, delayed
     from tqdm.auto import tqdm
 
     suite = SUITES[suite_name]
@@ -362,10 +416,7 @@ def run_suite(
         unit="cell",
     )
     with parallel_backend(backend, n_jobs=n_jobs, scheduler=scheduler) as jobs:
-        results = Parallel(n_jobs=jobs, return_as="generator_unordered")(
-            delayed(_run_uncached)(cell, time_limit_s, backbone_cache) for cell in todo
-        )
-        for cell, cell_rows in results:
+        for cell, cell_rows in _completed(todo, jobs, time_limit_s, backbone_cache):
             path = _cache_path(cell)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(cell_rows))
