@@ -96,14 +96,26 @@ def _comparison_rows(frame, methods, references):
     return pd.DataFrame(rows).set_index("method") if rows else pd.DataFrame()
 
 
+def _is_variant(method):
+    return method in METHODS and METHODS[method].family == "smote-variants"
+
+
+def _best_variant(dev, dev_ranks):
+    """The smote-variants method with the best development rank; where none ran on
+    every development set (SMOTE's family needs two samples per class, which the
+    long-tailed timeseries sets lack), ranked among themselves on the sets they ran."""
+    variants = [m for m in dev_ranks.index if _is_variant(m)]
+    if variants:
+        return min(variants, key=lambda m: dev_ranks[m])
+    ranks = _ranks(dev[dev["method"].map(_is_variant)])
+    return ranks.index[0] if len(ranks) else None
+
+
 def report(frame, suite, command):
     chosen, dev_ranks = select(frame)
     held_out = frame[frame["dataset"].map(half) == "holdout"]
     holdout_ranks = _ranks(held_out)
-    variants = [
-        m for m in dev_ranks.index if m in METHODS and METHODS[m].family == "smote-variants"
-    ]
-    best_variant = min(variants, key=lambda m: dev_ranks[m]) if variants else None
+    best_variant = _best_variant(frame[frame["dataset"].map(half) == "dev"], dev_ranks)
 
     def references(method):
         refs = ["SMOTE", *([best_variant] if best_variant else [])]
