@@ -400,7 +400,8 @@ class VectorFlow(nn.Module):
                 "Flows on tabular data use zuko: pip install 'skadvaug[flows]'."
             ) from exc
         from zuko.lazy import Flow, UnconditionalDistribution, UnconditionalTransform
-        from zuko.transforms import LULinearTransform
+
+        from ._zuko import RowSolveLULinearTransform
 
         if len(input_shape) != 1:
             raise ValueError(f"input_shape must be (n_features,); got {input_shape}.")
@@ -416,7 +417,9 @@ class VectorFlow(nn.Module):
                 )
             )
             if n_features > 1:
-                transforms.append(UnconditionalTransform(LULinearTransform, torch.eye(n_features)))
+                transforms.append(
+                    UnconditionalTransform(RowSolveLULinearTransform, torch.eye(n_features))
+                )
             mask = torch.arange(n_features) % 2 == step % 2
             if n_features > 1 or self.n_classes:
                 transforms.append(

@@ -95,3 +95,18 @@ def test_invertible_1x1_convolution_log_det_is_the_weight_s():
     _, log_det = mix(torch.randn(2, 4, 5))
     expected = torch.linalg.slogdet(mix.weight())[1] * 5
     torch.testing.assert_close(log_det[0], expected, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("shape", [(20,), (4096, 20), (3, 7, 20)])
+def test_the_row_solve_lu_inverse_is_zukos(shape):
+    zuko = pytest.importorskip("zuko")
+    from skadvaug.modules._zuko import RowSolveLULinearTransform
+
+    generator = torch.Generator().manual_seed(0)
+    LU = 0.3 * torch.randn(20, 20, generator=generator) + 2 * torch.eye(20)
+    y = torch.randn(*shape, generator=generator)
+    ours = RowSolveLULinearTransform(LU)
+    x = ours.inv(y)
+    assert x.shape == y.shape
+    torch.testing.assert_close(x, zuko.transforms.LULinearTransform(LU).inv(y))
+    torch.testing.assert_close(ours(x), y)
