@@ -1,5 +1,6 @@
 """skorch nets: the only place in skadvaug with training loops."""
 
+from ._accelerate import AccelerateMixin
 from ._autoencoder import AdversarialAutoencoderNet
 from ._base import BaseNet
 from ._callbacks import DivergenceGuard
@@ -17,6 +18,7 @@ from ._structured import (
 from ._worst_case import WorstCaseGeneratorClassifier, WorstCaseGeneratorRegressor
 
 __all__ = [
+    "AccelerateMixin",
     "AdversarialAutoencoderNet",
     "BaseNet",
     "ContrastiveClassifier",

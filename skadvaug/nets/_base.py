@@ -303,7 +303,7 @@ class BaseNet(NeuralNet):
         optimizers = {name: opt for name, opt in optimizers.items() if opt is not None}
         for optimizer in optimizers.values():
             optimizer.zero_grad()
-        loss.backward()
+        self._backward(loss)
         for name in ascend:
             if name in optimizers:
                 for group in optimizers[name].param_groups:
@@ -313,6 +313,14 @@ class BaseNet(NeuralNet):
         # players other than module_ step first: the order earlier releases used
         for name in sorted(optimizers, key=lambda name: name == "module"):
             optimizers[name].step()
+
+    def _backward(self, loss):
+        loss.backward()
+
+    def _device(self):
+        """The device of the tensors this net makes itself (batches it runs outside
+        skorch's iterators, its backbones)."""
+        return check_device(self.device)
 
     def _planned_phases(self, n_samples):
         """``(phase, optimiser steps)`` of the training :meth:`fit` runs on
@@ -344,7 +352,7 @@ class BaseNet(NeuralNet):
         else:
             net = net_class(
                 module=spec,
-                device=self.device,
+                device=self._device(),
                 n_threads=self.n_threads,
                 verbose=self.verbose,
                 random_state=None if self.random_state is None else draw_seed(self.random_state),
@@ -396,7 +404,7 @@ class BaseNet(NeuralNet):
         """
         X = as_float32(np.asarray(X))
         batch_size = batch_size or max(self.batch_size, 4096)
-        outputs = []
+        outputs, device = [], self._device()
         with torch.no_grad(), torch_threads(self.n_threads):
             for start in range(0, len(X), batch_size):
                 window = slice(start, start + batch_size)
@@ -404,7 +412,7 @@ class BaseNet(NeuralNet):
                     None if other is None else torch.as_tensor(np.asarray(other)[window])
                     for other in others
                 ]
-                arguments = [None if a is None else to_device(a, self.device) for a in arguments]
+                arguments = [None if a is None else to_device(a, device) for a in arguments]
                 outputs.append(function(*arguments).cpu().numpy())
         return np.concatenate(outputs) if outputs else np.empty((0,))
 
@@ -419,7 +427,7 @@ class BaseNet(NeuralNet):
             X = self._validate_X(X, reset=True)
         self._record_data(X, y)
         seed = None if self.random_state is None else draw_seed(self.random_state)
-        with seeded_torch(seed, check_device(self.device)):
+        with seeded_torch(seed, self._device()):
             return super().fit(X, y, **fit_params)
 
     def partial_fit(self, X, y=None, classes=None, **fit_params):

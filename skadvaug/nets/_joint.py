@@ -192,21 +192,32 @@ class JointAugmentationNet(BaseNet):
         self.augmenter_ = self._build_augmenter()
         return self
 
+    def _network(self):
+        """``module_`` itself, also where accelerate wraps it for data-parallel training
+        (:class:`~skadvaug.nets.AccelerateMixin`): the attack's extra forward and
+        input-gradient backward must not pass through DistributedDataParallel, whose
+        forward prepares the gradient all-reduce of the next backward."""
+        module = self.module_
+        if isinstance(module, nn.parallel.DistributedDataParallel):
+            return module.module
+        return module
+
     @contextmanager
     def _network_in_eval(self):
         """Attack the network as it is, without updating its batch-norm statistics."""
-        was_training = self.module_.training
-        self.module_.eval()
+        network = self._network()
+        was_training = network.training
+        network.eval()
         try:
             yield
         finally:
-            self.module_.train(was_training)
+            network.train(was_training)
 
     def _summed_loss(self, X, y):
         """The training loss of ``X`` summed over its samples (the net's own ``get_loss``,
         so a probability-output module under ``NLLLoss`` is attacked correctly): a
         sample's attack gradient does not depend on the batch size."""
-        loss = self.get_loss(self.module_(X), y)
+        loss = self.get_loss(self._network()(X), y)
         return loss * len(X) if getattr(self.criterion_, "reduction", "mean") == "mean" else loss
 
     def _attack_loss(self, X, y):
@@ -221,14 +232,14 @@ class JointAugmentationNet(BaseNet):
         labels = self._attack_labels()
         if labels == "predicted":
             with torch.no_grad():
-                y = self._predicted_targets(self.module_(X))
+                y = self._predicted_targets(self._network()(X))
         elif y is None:
             raise ValueError(
                 f"{type(self).__name__}.augment attacks the loss of the true targets: pass y."
             )
         if labels == "targeted":
             with torch.no_grad():
-                target = self._wrong_targets(self.module_(X), y)
+                target = self._wrong_targets(self._network()(X), y)
             return lambda X_new: -self._summed_loss(X_new, target)
         return lambda X_new: self._summed_loss(X_new, y)
 
@@ -276,7 +287,7 @@ class JointAugmentationNet(BaseNet):
 
     def _keeps_label(self, X, y, seed_belief):
         belief = self._belief(X, y)
-        return (self._predicted_targets(self.module_(X)) == y) | (belief >= seed_belief)
+        return (self._predicted_targets(self._network()(X)) == y) | (belief >= seed_belief)
 
     def train_step(self, batch, **fit_params):
         self._set_training(True)
@@ -407,7 +418,7 @@ class ClassifierTargets(LabelEncodedClassifierMixin):
     def _belief(self, X, y):
         """The network's probability of class ``y`` at ``X`` (logits under
         ``CrossEntropyLoss``, probabilities otherwise, as skorch's classifiers)."""
-        output = self.module_(X)
+        output = self._network()(X)
         if isinstance(self.criterion_, nn.CrossEntropyLoss):
             output = output.softmax(dim=1)
         return output.gather(1, y[:, None]).squeeze(1)
