@@ -367,8 +367,9 @@ def _completed(cells, n_jobs, time_limit_s, backbone_cache):
         yield from Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks(cells))
         return
     size = 2 * effective_n_jobs(n_jobs)
-    for start in range(0, len(cells), size):
-        yield from Parallel(n_jobs=n_jobs)(tasks(cells[start : start + size]))
+    with Parallel(n_jobs=n_jobs) as parallel:  # one pool of workers for every round
+        for start in range(0, len(cells), size):
+            yield from parallel(tasks(cells[start : start + size]))
 
 
 def run_suite(
