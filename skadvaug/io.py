@@ -5,8 +5,10 @@ sampler, transformer or network (or any object made of the same parts) as a zip 
 of a JSON description — every object's type, parameters and fitted attributes — and of
 ``.npy`` files for numpy arrays and torch tensors, read back with ``allow_pickle=False``.
 :func:`load` builds only the types and functions it trusts, and builds them the way
-pickle's own reconstruction does (``cls.__new__`` and the class's ``__setstate__``,
-never ``__init__`` or any other call); it refuses a file that names anything else before
+pickle's own reconstruction does (``cls.__new__`` and the class's ``__setstate__``;
+only objects that pickle through a constructor, like scikit-learn's Cython trees, are
+built by calling that trusted class or trusted named function with the saved
+arguments); it refuses a file that names anything else before
 importing it, and :func:`get_untrusted_types` lists those names so that a user can read
 them and pass the ones they accept in ``trusted``. The names follow :mod:`skops.io`'s
 API (``dump``, ``dumps``, ``load``, ``loads``, ``get_untrusted_types``).
@@ -45,8 +47,8 @@ FORMAT = "skadvaug.io"
 FORMAT_VERSION = 1
 _SCHEMA = "schema.json"
 
-# Classes of these packages are trusted by default: a fitted estimator of this package is
-# made of them, and loading builds them without calling ``__init__``.
+# Classes of these packages are trusted by default: a fitted estimator of this package (or
+# a Pipeline ending in a scikit-learn model) is made of them.
 DEFAULT_TRUSTED_MODULES = (
     "skadvaug",
     "sklearn",
@@ -55,6 +57,7 @@ DEFAULT_TRUSTED_MODULES = (
     "torch.nn",
     "torch.optim",
     "zuko",
+    "numpy.random",
 )
 # Functions are trusted only by name (a stored function may be called later): the ones a
 # fitted net holds (its print sink, skorch's target extractor and indexing helpers, the
@@ -68,6 +71,23 @@ DEFAULT_TRUSTED_FUNCTIONS = frozenset(
         "skorch.setter.optimizer_setter",
     }
 )
+# Loading calls a callable only to rebuild an object that pickles through it: these
+# functions (scikit-learn's neighbour trees and distance metrics, numpy's random
+# generators, which gradient boosting keeps), and the classes of scikit-learn and
+# numpy.random that reduce to a call of themselves (the Cython trees and losses).
+# Anything else a file would call must be trusted by name.
+DEFAULT_TRUSTED_CONSTRUCTORS = frozenset(
+    {
+        "sklearn.neighbors._kd_tree.newObj",
+        "sklearn.neighbors._ball_tree.newObj",
+        "sklearn.metrics._dist_metrics.newObj",
+        "numpy.random._pickle.__bit_generator_ctor",
+        "numpy.random._pickle.__generator_ctor",
+        "numpy.random._pickle.__randomstate_ctor",
+        "numpy.random.bit_generator.__pyx_unpickle_SeedSequence",
+    }
+)
+_SELF_CONSTRUCTING_MODULES = ("sklearn", "numpy.random")
 _BUILTIN_TYPES = (bool, bytes, complex, dict, float, frozenset, int, list, set, str, tuple)
 _TRUSTED_BUILTIN_TYPES = frozenset(
     [f"builtins.{t.__qualname__}" for t in _BUILTIN_TYPES]
@@ -81,16 +101,25 @@ def _name(module, qualname):
     return f"{module}.{qualname}"
 
 
+def _in_modules(module, roots):
+    return any(module == root or module.startswith(root + ".") for root in roots)
+
+
 def _is_default_trusted(kind, module, qualname):
     name = _name(module, qualname)
+    if kind == "constructor type":
+        return _in_modules(module, _SELF_CONSTRUCTING_MODULES)
+    if kind == "constructor function":
+        return name in DEFAULT_TRUSTED_CONSTRUCTORS
     if kind == "type" and name in _TRUSTED_BUILTIN_TYPES:
         return True
-    in_package = any(
-        module == root or module.startswith(root + ".") for root in DEFAULT_TRUSTED_MODULES
-    )
     if kind == "type":
-        return in_package
-    return name in DEFAULT_TRUSTED_FUNCTIONS or module.split(".")[0] == "skadvaug"
+        return _in_modules(module, DEFAULT_TRUSTED_MODULES)
+    return (
+        name in DEFAULT_TRUSTED_FUNCTIONS
+        or name in DEFAULT_TRUSTED_CONSTRUCTORS
+        or module.split(".")[0] == "skadvaug"
+    )
 
 
 # --------------------------------------------------------------------------- writing
@@ -133,9 +162,7 @@ class _Writer:
         if isinstance(obj, np.generic):
             return self.numpy_scalar(obj, path)
         if isinstance(obj, np.dtype):
-            if obj.fields is not None:
-                raise TypeError(f"{path}: structured numpy dtypes cannot be saved ({obj}).")
-            return {"t": "np_dtype", "v": obj.str}
+            return self.numpy_dtype(obj, path)
         if kind is torch.dtype:
             return {"t": "torch_dtype", "v": str(obj).removeprefix("torch.")}
         if kind is torch.device:
@@ -204,12 +231,28 @@ class _Writer:
         array = self.numpy_array(np.asarray(obj), path)
         return {"t": "np_scalar", "dtype": obj.dtype.str, "array": array}
 
+    def numpy_dtype(self, obj, path):
+        if obj.hasobject:
+            raise TypeError(f"{path}: numpy dtypes holding objects cannot be saved ({obj}).")
+        if obj.fields is None:
+            return {"t": "np_dtype", "v": obj.str}
+        # a structured dtype (the records of scikit-learn's trees) as .npy headers write it
+        descr = np.lib.format.dtype_to_descr(obj)
+        return {"t": "np_dtype", "descr": json.loads(json.dumps(descr))}
+
     def numpy_array(self, obj, path):
         if obj.dtype.hasobject:
+            if obj.dtype.fields is not None:
+                raise TypeError(f"{path}: structured arrays with object fields cannot be saved.")
             flat = obj.reshape(-1, order="C")
             return {"t": "object_array", "shape": list(obj.shape), "items": self.items(flat, path)}
         if obj.dtype.fields is not None:
-            raise TypeError(f"{path}: structured numpy arrays cannot be saved.")
+            # records of scikit-learn's trees: their padding bytes are whatever the
+            # memory held; copied field by field into zeros, the bytes are deterministic
+            records = np.zeros(obj.shape, dtype=obj.dtype)
+            for name in obj.dtype.names:
+                records[name] = obj[name]
+            obj = records
         return {"t": "ndarray", "file": self.write_array(obj)}
 
     def tensor(self, obj, path):
@@ -233,22 +276,38 @@ class _Writer:
     def instance(self, obj, path):
         cls = type(obj)
         self.reference("type", cls, path)
+        construct = None
         if isinstance(obj, NeuralNet):
             # skorch's __getstate__ pickles the modules (plain pickle); their attributes
             # are written here instead, and rebuilt on load without skorch's __setstate__.
             state, list_items, dict_items = dict(obj.__dict__), None, None
         else:
-            reduced = obj.__reduce_ex__(4)
-            if (
-                not isinstance(reduced, tuple)
-                or reduced[0] is not copyreg.__newobj__
-                or reduced[1] != (cls,)
-            ):
+            try:
+                reduced = obj.__reduce_ex__(4)
+            except TypeError as error:  # locks, open files...: pickle refuses them too
+                raise TypeError(f"{path}: {error}") from None
+            if not isinstance(reduced, tuple) or len(reduced) < 2:
                 raise TypeError(
                     f"{path}: objects of type {_name(cls.__module__, cls.__qualname__)} "
-                    "are not rebuilt from their attributes (they pickle through their own "
-                    "constructor), so the safe format cannot hold them; use pickle."
+                    "reduce to a name (a singleton), which the safe format cannot hold; "
+                    "use pickle."
                 )
+            call, args = reduced[0], reduced[1]
+            if not (call is copyreg.__newobj__ and args == (cls,)):
+                # Built by calling the class itself (scikit-learn's Tree, its Cython
+                # losses) or a named constructor function (its KD and ball trees); the
+                # callable is written by name, so loading checks it is trusted.
+                if call is copyreg.__newobj__ or not callable(call):
+                    raise TypeError(
+                        f"{path}: objects of type {_name(cls.__module__, cls.__qualname__)} "
+                        "are not rebuilt from a class or a named function, so the safe "
+                        "format cannot hold them; use pickle."
+                    )
+                kind = "type" if isinstance(call, type) else "function"
+                construct = {
+                    "call": self.reference(kind, call, f"{path} constructor"),
+                    "args": self.node(tuple(args), f"{path} constructor arguments"),
+                }
             reduced = reduced + (None,) * (5 - len(reduced))
             state, list_items, dict_items = reduced[2], reduced[3], reduced[4]
         node = {
@@ -257,11 +316,28 @@ class _Writer:
             "qualname": cls.__qualname__,
             "state": self.node(state, path),
         }
+        if construct is not None:
+            node["construct"] = construct
         if list_items is not None:
             node["list_items"] = self.items(list(list_items), path)
         if dict_items is not None:
             node["dict_items"] = self.pairs(dict(dict_items), path)
         return node
+
+
+def _is_function(obj):
+    return callable(obj) and not isinstance(obj, type) and hasattr(obj, "__qualname__")
+
+
+def _as_descr(value):
+    """JSON's lists back to the tuples of a structured dtype's description."""
+    if isinstance(value, str):
+        return value
+    fields = []
+    for name, fmt, *shape in value:
+        name = tuple(name) if isinstance(name, list) else name  # (title, name)
+        fields.append((name, _as_descr(fmt), *(tuple(size) for size in shape)))
+    return fields
 
 
 def _lookup(module, qualname):
@@ -371,7 +447,11 @@ def _read(data):
 
 
 def _references(node):
-    """Every (kind, module, qualname) a schema node names, in order."""
+    """Every (kind, module, qualname) a schema node names, in order.
+
+    A callable that rebuilds an object is named twice: as a type or function, and as a
+    "constructor type" or "constructor function", which loading would call.
+    """
     stack = [node]
     while stack:
         item = stack.pop()
@@ -379,6 +459,10 @@ def _references(node):
             if item.get("t") in ("type", "function", "object"):
                 kind = "function" if item["t"] == "function" else "type"
                 yield kind, str(item.get("module")), str(item.get("qualname"))
+            call = item.get("construct", {}).get("call") if item.get("t") == "object" else None
+            if isinstance(call, dict):
+                kind = "constructor function" if call.get("t") == "function" else "constructor type"
+                yield kind, str(call.get("module")), str(call.get("qualname"))
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
@@ -414,9 +498,11 @@ def get_untrusted_types(*, data=None, file=None):
     names : list of str
         Sorted ``"module.qualname"`` names; pass those you accept as ``trusted`` to
         :func:`load`. Trusted by default are the classes of skadvaug, scikit-learn,
-        imbalanced-learn, skorch, ``torch.nn``, ``torch.optim`` and zuko, Python's
-        containers, skadvaug's functions and the few functions a fitted skorch network
-        holds (``print``, ``skorch.utils.to_numpy`` ...).
+        imbalanced-learn, skorch, ``torch.nn``, ``torch.optim``, zuko and
+        ``numpy.random``, Python's containers, skadvaug's functions and the few
+        functions a fitted skorch network or a scikit-learn model holds (``print``,
+        ``skorch.utils.to_numpy``, the constructors of scikit-learn's KD and ball trees
+        ...).
     """
     _, schema = _read(_as_bytes(file, data))
     return _untrusted(schema)
@@ -476,6 +562,8 @@ class _Reader:
                 return self.array(node["array"]["file"])[()]
             return np.dtype(node["dtype"]).type(node["v"])
         if kind == "np_dtype":
+            if "descr" in node:
+                return np.lib.format.descr_to_dtype(_as_descr(node["descr"]))
             return np.dtype(node["v"])
         if kind == "torch_dtype":
             dtype = getattr(torch, node["v"], None)
@@ -536,7 +624,18 @@ class _Reader:
         if not isinstance(cls, type):
             name = _name(node["module"], node["qualname"])
             raise ValueError(f"corrupt file: {name} is not a class.")
-        obj = self.remember(node, cls.__new__(cls))
+        if "construct" in node:
+            call = self.node(node["construct"]["call"])
+            if isinstance(call, type) and call is not cls:
+                name = _name(node["module"], node["qualname"])
+                raise ValueError(f"corrupt file: {name} is built by another class.")
+            built = call(*self.node(node["construct"]["args"]))
+            if type(built) is not cls:
+                name = _name(node["module"], node["qualname"])
+                raise ValueError(f"corrupt file: the constructor of {name} built another type.")
+            obj = self.remember(node, built)
+        else:
+            obj = self.remember(node, cls.__new__(cls))
         state = self.node(node["state"])
         if isinstance(obj, NeuralNet):
             obj.__dict__.update(state)
@@ -639,9 +738,11 @@ def _load(data, trusted, map_location):
         )
     for kind, module, qualname in _references(schema["root"]):
         target = _lookup(module, qualname)
-        expected = type if kind == "type" else (types.FunctionType, types.BuiltinFunctionType)
+        # functions: Python's, builtins and Cython's (scikit-learn's tree constructors)
+        is_type = kind.endswith("type")
+        expected = isinstance(target, type) if is_type else _is_function(target)
         if not (
-            isinstance(target, expected)
+            expected
             and getattr(target, "__module__", None) == module
             and getattr(target, "__qualname__", None) == qualname
         ):
