@@ -7,9 +7,10 @@ of a JSON description — every object's type, parameters and fitted attributes 
 :func:`load` builds only the types and functions it trusts, and builds them the way
 pickle's own reconstruction does (``cls.__new__`` and the class's ``__setstate__``;
 only objects that pickle through a constructor, like scikit-learn's Cython trees, are
-built by calling that trusted class or trusted named function with the saved
-arguments); it refuses a file that names anything else before
-importing it, and :func:`get_untrusted_types` lists those names so that a user can read
+built by calling that class or a listed function, with the kind of arguments their
+own pickling writes); it refuses a file that names anything else before importing it,
+saved attributes that would replace a method, and torch modules with hooks or
+non-module children, and :func:`get_untrusted_types` lists those names so that a user can read
 them and pass the ones they accept in ``trusted``. The names follow :mod:`skops.io`'s
 API (``dump``, ``dumps``, ``load``, ``loads``, ``get_untrusted_types``).
 
@@ -29,6 +30,7 @@ a CPU-only machine and the reverse (``map_location="cuda"``).
 import copyreg
 import functools
 import importlib
+import inspect
 import io
 import json
 import types
@@ -59,9 +61,11 @@ DEFAULT_TRUSTED_MODULES = (
     "zuko",
     "numpy.random",
 )
-# Functions are trusted only by name (a stored function may be called later): the ones a
-# fitted net holds (its print sink, skorch's target extractor and indexing helpers, the
-# optimizer setter of its virtual parameters), and this package's own.
+# Functions are trusted by this explicit list only (a stored function may be called
+# later, so a whole package's functions would include ones that import or run anything):
+# the ones a fitted net holds (its print sink, skorch's target extractor and indexing
+# helpers, the optimizer setter of its virtual parameters) and the elementwise transform
+# of skadvaug's tabular flow.
 DEFAULT_TRUSTED_FUNCTIONS = frozenset(
     {
         "builtins.print",
@@ -69,25 +73,50 @@ DEFAULT_TRUSTED_FUNCTIONS = frozenset(
         "skorch.utils._indexing_dict",
         "skorch.utils._indexing_other",
         "skorch.setter.optimizer_setter",
+        "skadvaug.modules._flows._elementwise_affine",
     }
 )
-# Loading calls a callable only to rebuild an object that pickles through it: these
-# functions (scikit-learn's neighbour trees and distance metrics, numpy's random
-# generators, which gradient boosting keeps), and the classes of scikit-learn and
-# numpy.random that reduce to a call of themselves (the Cython trees and losses).
-# Anything else a file would call must be trusted by name.
-DEFAULT_TRUSTED_CONSTRUCTORS = frozenset(
-    {
-        "sklearn.neighbors._kd_tree.newObj",
-        "sklearn.neighbors._ball_tree.newObj",
-        "sklearn.metrics._dist_metrics.newObj",
-        "numpy.random._pickle.__bit_generator_ctor",
-        "numpy.random._pickle.__generator_ctor",
-        "numpy.random._pickle.__randomstate_ctor",
-        "numpy.random.bit_generator.__pyx_unpickle_SeedSequence",
-    }
-)
-_SELF_CONSTRUCTING_MODULES = ("sklearn", "numpy.random")
+
+
+def _builds_itself(cls, args):
+    return args == (cls,)
+
+
+def _from_bit_generator(cls, args):
+    return len(args) == 1 and isinstance(args[0], np.random.BitGenerator)
+
+
+def _bit_generator(cls, args):
+    return args == (cls,) and issubclass(cls, np.random.BitGenerator)
+
+
+def _seed_sequence(cls, args):
+    return len(args) == 3 and args[0] is cls and type(args[1]) is int and args[2] is None
+
+
+# Loading calls a callable only to rebuild an object that pickles through it, and only
+# these functions (scikit-learn's neighbour trees and distance metrics, numpy's random
+# generators, which gradient boosting keeps), each with the arguments its own pickling
+# writes (checked before the call), or a class that reduces to a call of itself with
+# plain arguments (scikit-learn's Cython tree and losses). Anything else a file would
+# call must be trusted by name.
+DEFAULT_TRUSTED_CONSTRUCTORS = {
+    "sklearn.neighbors._kd_tree.newObj": _builds_itself,
+    "sklearn.neighbors._ball_tree.newObj": _builds_itself,
+    "sklearn.metrics._dist_metrics.newObj": _builds_itself,
+    "numpy.random._pickle.__bit_generator_ctor": _bit_generator,
+    "numpy.random._pickle.__generator_ctor": _from_bit_generator,
+    "numpy.random._pickle.__randomstate_ctor": _from_bit_generator,
+    "numpy.random.bit_generator.__pyx_unpickle_SeedSequence": _seed_sequence,
+}
+
+
+def _is_self_constructing(module, qualname):
+    return (module, qualname) == ("sklearn.tree._tree", "Tree") or (
+        module == "sklearn._loss._loss" and qualname.startswith("Cy")
+    )
+
+
 _BUILTIN_TYPES = (bool, bytes, complex, dict, float, frozenset, int, list, set, str, tuple)
 _TRUSTED_BUILTIN_TYPES = frozenset(
     [f"builtins.{t.__qualname__}" for t in _BUILTIN_TYPES]
@@ -108,18 +137,12 @@ def _in_modules(module, roots):
 def _is_default_trusted(kind, module, qualname):
     name = _name(module, qualname)
     if kind == "constructor type":
-        return _in_modules(module, _SELF_CONSTRUCTING_MODULES)
+        return _is_self_constructing(module, qualname)
     if kind == "constructor function":
         return name in DEFAULT_TRUSTED_CONSTRUCTORS
-    if kind == "type" and name in _TRUSTED_BUILTIN_TYPES:
-        return True
     if kind == "type":
-        return _in_modules(module, DEFAULT_TRUSTED_MODULES)
-    return (
-        name in DEFAULT_TRUSTED_FUNCTIONS
-        or name in DEFAULT_TRUSTED_CONSTRUCTORS
-        or module.split(".")[0] == "skadvaug"
-    )
+        return name in _TRUSTED_BUILTIN_TYPES or _in_modules(module, DEFAULT_TRUSTED_MODULES)
+    return name in DEFAULT_TRUSTED_FUNCTIONS
 
 
 # --------------------------------------------------------------------------- writing
@@ -196,6 +219,10 @@ class _Writer:
         elif kind in (torch.Tensor, torch.nn.Parameter):
             node.update(self.tensor(obj, path))
         elif kind is functools.partial:
+            if not isinstance(obj.func, (types.FunctionType, types.BuiltinFunctionType)):
+                raise TypeError(
+                    f"{path}: only a partial of a function can be saved, not of {obj.func!r}."
+                )
             node.update(
                 t="partial",
                 func=self.node(obj.func, f"{path}.func"),
@@ -325,6 +352,51 @@ class _Writer:
         return node
 
 
+def _split(name):
+    module, _, qualname = name.rpartition(".")
+    return module, qualname
+
+
+def _plain(value):
+    """Numbers, strings and arrays of them: arguments that cannot call anything."""
+    if isinstance(value, np.ndarray):
+        return not value.dtype.hasobject
+    return value is None or isinstance(value, (bool, int, float, str, np.generic))
+
+
+def _update_attributes(obj, state, name):
+    if not (isinstance(state, dict) and all(isinstance(key, str) for key in state)):
+        raise ValueError(f"corrupt file: the attributes of {name} are not a dict of names.")
+    obj.__dict__.update(state)
+
+
+def _check_attributes(obj, cls, name):
+    """Refuse saved attributes that would stand in for code.
+
+    An attribute named like a method of the class would replace it on the instance (a
+    later ``predict`` would call what the file put there), and a torch module's hooks
+    and sub-modules are called on every forward pass.
+    """
+    for key, value in getattr(obj, "__dict__", {}).items():
+        attribute = inspect.getattr_static(cls, key, None)
+        if inspect.isroutine(attribute) or isinstance(attribute, (staticmethod, classmethod)):
+            raise ValueError(f"corrupt file: {name}.{key} would replace a method.")
+        if isinstance(obj, (torch.nn.Module, torch.optim.Optimizer)) and "hook" in key and value:
+            raise ValueError(f"corrupt file: {name} carries {key} (hooks run code).")
+    if isinstance(obj, torch.nn.Module):
+        parts = {
+            "_modules": torch.nn.Module,
+            "_parameters": torch.nn.Parameter,
+            "_buffers": torch.Tensor,
+        }
+        for key, kind in parts.items():
+            values = getattr(obj, "__dict__", {}).get(key, {})
+            if not isinstance(values, dict) or not all(
+                value is None or isinstance(value, kind) for value in values.values()
+            ):
+                raise ValueError(f"corrupt file: {name}.{key} holds other than {kind.__name__}s.")
+
+
 def _is_function(obj):
     return callable(obj) and not isinstance(obj, type) and hasattr(obj, "__qualname__")
 
@@ -447,25 +519,36 @@ def _read(data):
 
 
 def _references(node):
-    """Every (kind, module, qualname) a schema node names, in order.
+    """Every (kind, module, qualname) a schema node names.
 
-    A callable that rebuilds an object is named twice: as a type or function, and as a
-    "constructor type" or "constructor function", which loading would call.
+    Kinds: "type" and "function" (values a file holds), "constructor type" and
+    "constructor function" (callables loading would call to rebuild an object).
     """
     stack = [node]
     while stack:
         item = stack.pop()
-        if isinstance(item, dict):
-            if item.get("t") in ("type", "function", "object"):
-                kind = "function" if item["t"] == "function" else "type"
-                yield kind, str(item.get("module")), str(item.get("qualname"))
-            call = item.get("construct", {}).get("call") if item.get("t") == "object" else None
-            if isinstance(call, dict):
-                kind = "constructor function" if call.get("t") == "function" else "constructor type"
-                yield kind, str(call.get("module")), str(call.get("qualname"))
-            stack.extend(item.values())
-        elif isinstance(item, list):
+        if isinstance(item, list):
             stack.extend(item)
+            continue
+        if not isinstance(item, dict):
+            continue
+        kind = item.get("t")
+        if kind in ("type", "function", "object"):
+            value_kind = "function" if kind == "function" else "type"
+            yield value_kind, str(item.get("module")), str(item.get("qualname"))
+        if kind == "object" and "construct" in item:
+            construct = item["construct"]
+            call = construct.get("call") if isinstance(construct, dict) else None
+            if not (isinstance(call, dict) and call.get("t") in ("type", "function")):
+                raise ValueError(
+                    "corrupt file: an object's constructor must be a class or a function "
+                    "named in the file."
+                )
+            yield f"constructor {call['t']}", str(call.get("module")), str(call.get("qualname"))
+            stack.append(construct.get("args"))
+            stack.extend(value for key, value in item.items() if key != "construct")
+            continue
+        stack.extend(item.values())
 
 
 def _as_bytes(file=None, data=None):
@@ -499,10 +582,10 @@ def get_untrusted_types(*, data=None, file=None):
         Sorted ``"module.qualname"`` names; pass those you accept as ``trusted`` to
         :func:`load`. Trusted by default are the classes of skadvaug, scikit-learn,
         imbalanced-learn, skorch, ``torch.nn``, ``torch.optim``, zuko and
-        ``numpy.random``, Python's containers, skadvaug's functions and the few
-        functions a fitted skorch network or a scikit-learn model holds (``print``,
-        ``skorch.utils.to_numpy``, the constructors of scikit-learn's KD and ball trees
-        ...).
+        ``numpy.random``, Python's containers, the few functions a fitted network
+        holds (:data:`DEFAULT_TRUSTED_FUNCTIONS`: ``print``, ``skorch.utils.to_numpy``
+        ...) and, as constructors only, :data:`DEFAULT_TRUSTED_CONSTRUCTORS` (those of
+        scikit-learn's KD and ball trees, numpy's generators ...).
     """
     _, schema = _read(_as_bytes(file, data))
     return _untrusted(schema)
@@ -585,6 +668,8 @@ class _Reader:
             return self.remember(node, values if kind == "set" else frozenset(values))
         if kind in ("dict", "OrderedDict", "defaultdict"):
             if kind == "defaultdict":
+                if node["factory"].get("t") not in ("type", "function", "json"):
+                    raise ValueError("corrupt file: a defaultdict's factory must be named.")
                 mapping = defaultdict(self.node(node["factory"]))
             else:
                 mapping = {} if kind == "dict" else OrderedDict()
@@ -602,6 +687,8 @@ class _Reader:
         if kind == "tensor":
             return self.remember(node, self.tensor(node))
         if kind == "partial":
+            if node["func"].get("t") != "function":
+                raise ValueError("corrupt file: a partial must be of a named function.")
             func = self.node(node["func"])
             args, keywords = self.node(node["args"]), self.node(node["keywords"])
             return self.remember(node, functools.partial(func, *args, **keywords))
@@ -620,41 +707,67 @@ class _Reader:
         return values.requires_grad_(node["requires_grad"])
 
     def instance(self, node):
+        name = _name(node["module"], node["qualname"])
         cls = _lookup(node["module"], node["qualname"])
         if not isinstance(cls, type):
-            name = _name(node["module"], node["qualname"])
             raise ValueError(f"corrupt file: {name} is not a class.")
         if "construct" in node:
-            call = self.node(node["construct"]["call"])
-            if isinstance(call, type) and call is not cls:
-                name = _name(node["module"], node["qualname"])
-                raise ValueError(f"corrupt file: {name} is built by another class.")
-            built = call(*self.node(node["construct"]["args"]))
-            if type(built) is not cls:
-                name = _name(node["module"], node["qualname"])
-                raise ValueError(f"corrupt file: the constructor of {name} built another type.")
-            obj = self.remember(node, built)
+            obj = self.remember(node, self.construct(cls, name, node["construct"]))
         else:
             obj = self.remember(node, cls.__new__(cls))
         state = self.node(node["state"])
         if isinstance(obj, NeuralNet):
-            obj.__dict__.update(state)
+            _update_attributes(obj, state, name)
             self.nets.append(obj)
         elif getattr(cls, "__setstate__", None) is not None:
             obj.__setstate__(state)
         elif isinstance(state, tuple) and len(state) == 2:  # (__dict__, __slots__ values)
-            obj.__dict__.update(state[0] or {})
-            for name, value in (state[1] or {}).items():
-                setattr(obj, name, value)
+            _update_attributes(obj, state[0] or {}, name)
+            slots = state[1] or {}
+            if not isinstance(slots, dict):
+                raise ValueError(f"corrupt file: bad slot values of {name}.")
+            for key, value in slots.items():
+                if not isinstance(
+                    inspect.getattr_static(cls, key, None), types.MemberDescriptorType
+                ):
+                    raise ValueError(f"corrupt file: {name} has no slot {key!r}.")
+                setattr(obj, key, value)
         elif state is not None:
-            obj.__dict__.update(state)
+            _update_attributes(obj, state, name)
+        _check_attributes(obj, cls, name)
         if "list_items" in node:
-            obj.extend(self.node(item) for item in node["list_items"])
-        for key, value in node.get("dict_items", []):
-            obj[self.node(key)] = self.node(value)
+            if not isinstance(obj, list):
+                raise ValueError(f"corrupt file: list items for {name}, which is no list.")
+            list.extend(obj, [self.node(item) for item in node["list_items"]])
+        if "dict_items" in node:
+            if not isinstance(obj, dict):
+                raise ValueError(f"corrupt file: dict items for {name}, which is no dict.")
+            for key, value in node["dict_items"]:
+                dict.__setitem__(obj, self.node(key), self.node(value))
         if isinstance(getattr(obj, "device_", None), str):
             self.estimators.append(obj)
         return obj
+
+    def construct(self, cls, name, construct):
+        """Call the trusted constructor of an object that pickles through one."""
+        call_node = construct["call"]
+        call_name = _name(call_node["module"], call_node["qualname"])
+        call = _lookup(call_node["module"], call_node["qualname"])
+        args = self.node(construct["args"])
+        if not isinstance(args, tuple):
+            raise ValueError(f"corrupt file: bad constructor arguments of {name}.")
+        if call_node["t"] == "type":
+            if call is not cls:
+                raise ValueError(f"corrupt file: {name} is built by another class.")
+            valid = not _is_self_constructing(*_split(call_name)) or all(map(_plain, args))
+        else:  # a function trusted by the user is called as the file says
+            valid = DEFAULT_TRUSTED_CONSTRUCTORS.get(call_name, lambda cls, args: True)(cls, args)
+        if not valid:
+            raise ValueError(f"corrupt file: {call_name} is not called so by {name}'s pickling.")
+        built = call(*args)
+        if type(built) is not cls:
+            raise ValueError(f"corrupt file: the constructor of {name} built another type.")
+        return built
 
     def place(self):
         """Point the networks and estimators at the device their tensors went to."""
@@ -751,6 +864,9 @@ def _load(data, trusted, map_location):
                 "in this environment."
             )
     reader = _Reader(archive, map_location)
-    obj = reader.node(schema["root"])
+    try:
+        obj = reader.node(schema["root"])
+    except (KeyError, IndexError, AttributeError, TypeError, RecursionError) as error:
+        raise ValueError(f"corrupt file: {type(error).__name__}: {error}") from None
     reader.place()
     return obj

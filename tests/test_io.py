@@ -1,5 +1,6 @@
 """The safe format for fitted estimators (skadvaug/io.py)."""
 
+import functools
 import io
 import json
 import threading
@@ -16,6 +17,7 @@ from sklearn.ensemble import (
     HistGradientBoostingClassifier,
     RandomForestClassifier,
 )
+from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 from skorch.exceptions import DeviceWarning
 
@@ -192,22 +194,91 @@ def test_a_file_naming_a_dangerous_function_is_refused_before_anything_is_built(
         loads(data, trusted=["os.system"])
 
 
-def test_loading_calls_only_trusted_constructors():
-    # skadvaug's functions are trusted as stored values, not as something loading calls
-    called = {"t": "function", "module": "skadvaug.io", "qualname": "dump"}
-    data = _with_root(
+def _schema_root(obj):
+    return json.loads(zipfile.ZipFile(io.BytesIO(dumps(obj))).read("schema.json"))["root"]
+
+
+def _constructed(module, qualname, call, args):
+    """A file whose root object is rebuilt by calling ``call`` with ``args``."""
+    return _with_root(
         {
             "t": "object",
-            "id": 0,
-            "module": "builtins",
-            "qualname": "dict",
+            "id": 1000,
+            "module": module,
+            "qualname": qualname,
             "state": {"t": "json", "v": None},
-            "construct": {"call": called, "args": {"t": "tuple", "items": []}},
+            "construct": {"call": call, "args": {"t": "tuple", "items": args}},
         }
     )
+
+
+def test_functions_are_trusted_by_an_explicit_list_only():
+    # a helper of this package that imports anything is no trusted value
+    data = _with_root({"t": "function", "module": "skadvaug.io", "qualname": "_lookup"})
+    assert get_untrusted_types(data=data) == ["skadvaug.io._lookup"]
+    with pytest.raises(ValueError, match="not trusted"):
+        loads(data)
+
+
+def test_loading_calls_only_trusted_constructors():
+    called = {"t": "function", "module": "skadvaug.io", "qualname": "dump"}
+    data = _constructed("builtins", "dict", called, [])
     assert get_untrusted_types(data=data) == ["skadvaug.io.dump"]
     with pytest.raises(ValueError, match=r"not trusted: \['skadvaug.io.dump'\]"):
         loads(data)
+    # numpy's generator helpers are constructors, never values a file may hold
+    helper = {"t": "function", "module": "numpy.random._pickle", "qualname": "__randomstate_ctor"}
+    assert get_untrusted_types(data=_with_root(helper)) == [
+        "numpy.random._pickle.__randomstate_ctor"
+    ]
+
+
+def test_a_constructor_gets_only_the_arguments_its_pickling_writes(capsys):
+    # numpy's helper calls its second argument: with anything but a bit generator it
+    # would be a way to call whatever the file says
+    helper = {"t": "function", "module": "numpy.random._pickle", "qualname": "__randomstate_ctor"}
+    gadget = _schema_root(functools.partial(print, "CALLED"))
+    data = _constructed(
+        "numpy.random.mtrand", "RandomState", helper, [{"t": "json", "v": "x"}, gadget]
+    )
+    with pytest.raises(ValueError, match="is not called so"):
+        loads(data)
+    # a constructor must be a class or function named in the file, not an object
+    data = _constructed("builtins", "dict", gadget, [])
+    with pytest.raises(ValueError, match="constructor must be a class or a function"):
+        get_untrusted_types(data=data)
+    with pytest.raises(ValueError, match="constructor must be a class or a function"):
+        loads(data)
+    assert "CALLED" not in capsys.readouterr().out
+
+
+def test_saved_attributes_cannot_stand_in_for_code(capsys):
+    model = LogisticRegression()
+    model.__dict__["predict"] = functools.partial(print, "CALLED")
+    with pytest.raises(ValueError, match="predict would replace a method"):
+        loads(dumps(model))
+    listed = _rewrite_schema(
+        dumps(LogisticRegression()),
+        lambda schema: {**schema, "root": {**schema["root"], "list_items": []}},
+    )
+    with pytest.raises(ValueError, match="list items for .*LogisticRegression"):
+        loads(listed)
+    children = torch.nn.Sequential()
+    children._modules["0"] = functools.partial(print, "CALLED")
+    with pytest.raises(ValueError, match="_modules holds other than Modules"):
+        loads(dumps(children))
+    hooked = torch.nn.Linear(2, 2)
+    hooked.register_forward_hook(print)
+    with pytest.raises(ValueError, match="_forward_hooks"):
+        loads(dumps(hooked))
+    assert "CALLED" not in capsys.readouterr().out
+
+
+def test_a_damaged_file_is_a_value_error():
+    with pytest.raises(ValueError, match="corrupt file"):
+        loads(_with_root({"t": "ref", "id": 7}))
+    with pytest.raises(ValueError, match="corrupt file"):
+        loads(_with_root({"t": "list", "id": 0, "items": [{"t": "nothing"}]}))
 
 
 def test_a_trusted_module_cannot_smuggle_in_what_it_imports():
@@ -257,7 +328,7 @@ def test_a_pipeline_ending_in_a_tree_or_neighbour_model_round_trips(model):
     # their Cython parts pickle through constructors and record arrays; all are
     # scikit-learn's or numpy's, so nothing needs trusting
     X, y = _table()
-    pipeline = make_pipeline(LatentAdversarialSampler(max_epochs=1, random_state=0), model)
+    pipeline = make_pipeline(LatentAdversarialSampler(autoencoder_epochs=1, random_state=0), model)
     pipeline.fit(X, y)
     data = dumps(pipeline)
     assert get_untrusted_types(data=data) == []
