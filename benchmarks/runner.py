@@ -287,8 +287,9 @@ def parallel_backend(backend="loky", *, n_jobs=1, scheduler=None):
     ``"auto"``), or, without one, a local Ray instance of ``n_jobs`` CPUs; its workers
     get ``OMP_NUM_THREADS=1``. Results are the same everywhere: a cell seeds everything
     it draws from its own split and runs torch on one thread (:func:`run_cell`). The
-    per-cell time limit is not enforced on Dask or Ray (their tasks run in worker
-    threads, and a thread cannot be interrupted).
+    per-cell time limit is not enforced on Dask (its tasks run in worker threads, and a
+    thread cannot be interrupted); Ray runs a task in its worker's main thread, where it
+    is. A Ray session the caller already opened is used as it is.
     """
     if backend == "loky":
         yield n_jobs
@@ -337,19 +338,23 @@ def _ray_backend(n_jobs, scheduler):
         raise ImportError("backend='ray' needs ray: pip install 'skadvaug[ray]'.") from exc
     import joblib
 
-    local = {"num_cpus": max(n_jobs, 1), "include_dashboard": False} if scheduler is None else {}
-    ray.init(
-        address=scheduler,
-        log_to_driver=False,
-        runtime_env={"env_vars": {"OMP_NUM_THREADS": "1"}},
-        **local,
-    )
+    # a session the caller already connected is used as it is, and left open
+    owned = not ray.is_initialized()
+    if owned:
+        local = {"num_cpus": max(n_jobs, 1), "include_dashboard": False}
+        ray.init(
+            address=scheduler,
+            log_to_driver=False,
+            runtime_env={"env_vars": {"OMP_NUM_THREADS": "1"}},
+            **(local if scheduler is None else {}),
+        )
     register_ray()
     try:
         with joblib.parallel_config(backend="ray"):
             yield
     finally:
-        ray.shutdown()
+        if owned:
+            ray.shutdown()
 
 
 def _completed(cells, n_jobs, time_limit_s, backbone_cache):

@@ -17,9 +17,11 @@ class AccelerateMixin(SkorchAccelerateMixin):
     flow is fitted first and frozen, by every process on the whole data with the same
     seed), :class:`~skadvaug.nets.OnlineAugmentationClassifier`
     and their regressors — and launch the script with ``accelerate launch``. Each
-    process trains on its share of every batch; the gradients of the network are
-    averaged across processes (DistributedDataParallel), so all processes end with the
-    same network.
+    process takes its own whole batches of ``batch_size`` (accelerate's default
+    ``split_batches=False``: an optimiser step sees ``n_processes * batch_size`` rows);
+    the gradients of the network are averaged across processes
+    (DistributedDataParallel), so all processes end with the same network, and the
+    logged losses are the means over processes.
 
     What differs from skorch's mixin:
 
@@ -44,9 +46,20 @@ class AccelerateMixin(SkorchAccelerateMixin):
 
     Notes
     -----
-    As with skorch's mixin, a net with an accelerator cannot be pickled or saved with
-    :func:`skadvaug.io.dump` while it holds the accelerator; save its weights with
-    ``save_params`` (on the main process) instead. Copies of the net (``clone``,
+    Budgets count one process's batches: ``max_epochs="auto"`` and ``max_steps`` mean
+    about that many batches per process (with ``gradient_accumulation_steps=k``, k times
+    fewer optimiser steps). Set ``random_state``, so that every process fits the same
+    frozen backbone (the flow of :class:`~skadvaug.nets.FlowLatentClassifier`). Every
+    process must call ``predict`` / ``predict_proba`` (accelerate gathers the
+    predictions). After ``fit`` the network is unwrapped (skorch's
+    ``unwrap_after_train``): a later ``partial_fit`` is not data-parallel; pass
+    ``unwrap_after_train=False`` to keep training it across processes. Learning-rate
+    schedules through skorch's ``LRScheduler`` are not prepared by accelerate here.
+
+    A fitted net pickles with its accelerator, as skorch's does; :func:`skadvaug.io.dump`
+    writes it too, but loading that file needs accelerate's types trusted by name
+    (:func:`skadvaug.io.get_untrusted_types` lists them): to share the network, save
+    its weights with ``save_params`` on the main process. Copies of the net (``clone``,
     ``GridSearchCV``) need skorch's documented ``Accelerator`` subclass whose
     ``__deepcopy__`` returns itself.
 
@@ -90,14 +103,16 @@ class AccelerateMixin(SkorchAccelerateMixin):
         return self
 
     def _initialize_callbacks(self):
-        if self.callbacks__print_log__sink == "auto":
-            # skorch's "auto" prints whatever the verbosity; print's rule, main process only
-            def sink(text):
-                if self.verbose:
-                    self.accelerator.print(text)
-
-            self.callbacks__print_log__sink = sink
-        return super()._initialize_callbacks()
+        if self.callbacks__print_log__sink != "auto":
+            return super()._initialize_callbacks()
+        # skorch's "auto" prints whatever the verbosity (PrintLog leaves the choice to
+        # a sink that is not print): the accelerator's print, main process only, when
+        # verbose. The parameter stays "auto", so a clone decides for itself.
+        self.callbacks__print_log__sink = self.accelerator.print if self.verbose else _discard
+        try:
+            return super()._initialize_callbacks()
+        finally:
+            self.callbacks__print_log__sink = "auto"
 
     def get_iterator(self, dataset, training=False):
         # accelerate shards torch DataLoaders among the processes and passes other
@@ -112,8 +127,24 @@ class AccelerateMixin(SkorchAccelerateMixin):
             )
         return self.accelerator.prepare(iterator)
 
+    def train_step(self, batch, **fit_params):
+        step = super().train_step(batch, **fit_params)
+        # the mean over processes: early stopping and the divergence guard then decide
+        # the same in every process (one stopping alone would hang the others)
+        step["loss"] = self.accelerator.reduce(step["loss"], reduction="mean")
+        return step
+
+    def validation_step(self, batch, **fit_params):
+        step = super().validation_step(batch, **fit_params)
+        step["loss"] = self.accelerator.reduce(step["loss"], reduction="mean")
+        return step
+
     def _backward(self, loss):
         self.accelerator.backward(loss)
 
     def _device(self):
         return str(self.accelerator.device)
+
+
+def _discard(text):
+    """The print-log sink of a net that is not verbose."""

@@ -164,7 +164,7 @@ class JointAugmentationNet(BaseNet):
         y_encoded = self._known_targets(y)
         rare = self._checked_rare_mask(y, rare_mask, len(X))
         seed = None if self.random_state is None else draw_seed(self.random_state)
-        with seeded_torch(seed, self.device):
+        with seeded_torch(seed, self._device()):
             return super().partial_fit(*self._training_data(X, y_encoded, rare))
 
     def _checked_rare_mask(self, y, rare_mask, n_samples):

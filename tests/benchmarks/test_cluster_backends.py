@@ -30,3 +30,19 @@ def test_a_suite_on_a_two_worker_local_cluster_gives_the_local_results(backend, 
 def test_an_unknown_backend_is_refused():
     with pytest.raises(ValueError, match="backend must be one of"):
         runner.run_suite("tiny", progress=False, backend="spark")
+
+
+def test_ray_enforces_the_time_limit_of_a_cell():
+    # Ray runs a task in its worker's main thread, where the runner's alarm works
+    pytest.importorskip("ray")
+    rows = runner.run_suite(
+        "tiny",
+        methods=["RandomOverSampler"],
+        progress=False,
+        use_cache=False,
+        backend="ray",
+        n_jobs=1,
+        time_limit_s=1e-4,
+    )
+    assert rows
+    assert {row["status"] for row in rows} == {"timeout"}

@@ -35,13 +35,16 @@ def train():
     parameters = net.module_.parameters()
     checksum = torch.tensor([[sum(float(p.detach().double().sum()) for p in parameters)]])
     counts = torch.tensor([[float(net.augmented_batches_)]])
+    final_loss = torch.tensor([[float(net.history[-1, "train_loss"])]])
     checksums, counts = accelerator.gather(checksum), accelerator.gather(counts)
+    final_losses = accelerator.gather(final_loss)
     if accelerator.is_main_process:
         result = {
             "processes": accelerator.num_processes,
             "checksums": checksums.flatten().tolist(),
             "augmented_batches": counts.flatten().tolist(),
             "train_loss": [float(row["train_loss"]) for row in net.history],
+            "final_train_losses": final_losses.flatten().tolist(),
         }
         print("RESULT " + json.dumps(result), flush=True)
 

@@ -77,6 +77,9 @@ def test_two_processes_end_with_the_same_network_and_each_attacks_its_share():
     # 256 rows in batches of 32 over 3 epochs: each process sees half of the batches
     assert all(0 < count <= 12 for count in result["augmented_batches"])
     assert np.all(np.isfinite(result["train_loss"]))
+    # the loss is averaged over the processes, so their early stopping agrees
+    losses = result["final_train_losses"]
+    assert losses[0] == pytest.approx(losses[1], rel=1e-6)
 
 
 def _environment():
