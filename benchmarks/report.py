@@ -308,7 +308,8 @@ def summary_markdown(rows, suite, command, environment, wall_seconds=None):
         "",
         f"## Mean ± sd of {metric} per data set",
         "",
-        '"(k folds)": the method failed on the other folds.',
+        '"(k folds)": the method has results on only k folds: it failed on the others, '
+        "or was run on fewer repeats (see the command).",
         "",
     ]
     stats_frame = ok.groupby(["dataset", "model", "method"])[metric].agg(["mean", "std", "size"])
