@@ -20,6 +20,7 @@ from ._flows import (
     CouplingFlow1d,
     CouplingFlow2d,
     InvertibleConv1x1,
+    TimeSplitCoupling,
     VectorFlow,
 )
 from ._generative import ConditionalCritic, ConditionalGeneration, ConditionalGenerator
@@ -66,6 +67,7 @@ __all__ = [
     "Discriminator",
     "GRUNet",
     "InvertibleConv1x1",
+    "TimeSplitCoupling",
     "LatentPerturbation",
     "LearnedViews",
     "NTXentLoss",

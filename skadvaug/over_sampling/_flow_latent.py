@@ -106,6 +106,10 @@ class FlowLatentSampler(BaseLearnedSampler):
     flow_hidden : int, default=64
         Width of the flow's coupling networks.
 
+    flow_params : dict, default=None
+        Further constructor arguments of the flow; e.g. ``{{"coupling": "split"}}``
+        makes a flow step on sequences cheaper (see ``FlowTransformer``).
+
     flow_epochs : int or "auto", default="auto"
         Flow training epochs (``max_epochs`` before 0.2); ``"auto"`` is a step
         budget of about 1,000 optimiser steps whatever the size of the data (see
@@ -141,8 +145,8 @@ class FlowLatentSampler(BaseLearnedSampler):
     memory : str, joblib.Memory or None, default=None
         Caches the fitted flow (scikit-learn's ``memory`` convention; a string is
         a folder): fits with the same data, seed and flow parameters (``flow``,
-        ``flow_steps``, ``flow_hidden``, ``flow_epochs``, ``conditional``,
-        ``dequantize``, ``batch_size``, ``lr``) reuse it, so a grid search over
+        ``flow_steps``, ``flow_hidden``, ``flow_params``, ``flow_epochs``,
+        ``conditional``, ``dequantize``, ``batch_size``, ``lr``) reuse it, so a grid search over
         the attack's parameters trains it once per fold. ``None`` caches nothing.
 
     {device}
@@ -204,6 +208,7 @@ skadvaug.nets.FlowLatentRegressor
         "clamp": [StrOptions({"auto"}), tuple, list, None],
         "flow": [type, None],
         "flow_steps": [Interval(Integral, 1, None, closed="left")],
+        "flow_params": [dict, None],
         "flow_hidden": [Interval(Integral, 1, None, closed="left")],
         "conditional": ["boolean"],
         "dequantize": ["boolean", StrOptions({"auto"})],
@@ -232,6 +237,7 @@ skadvaug.nets.FlowLatentRegressor
         flow=None,
         flow_steps=8,
         flow_hidden=64,
+        flow_params=None,
         conditional=False,
         dequantize="auto",
         flow_epochs="auto",
@@ -268,6 +274,7 @@ skadvaug.nets.FlowLatentRegressor
         self.clamp = clamp
         self.flow = flow
         self.flow_steps = flow_steps
+        self.flow_params = flow_params
         self.flow_hidden = flow_hidden
         self.conditional = conditional
         self.dequantize = dequantize
@@ -294,6 +301,7 @@ skadvaug.nets.FlowLatentRegressor
                 flow=self.flow,
                 flow_steps=self.flow_steps,
                 flow_hidden=self.flow_hidden,
+                flow_params=self.flow_params,
                 conditional=self.conditional,
                 dequantize=self.dequantize,
                 max_epochs=renamed(self, "max_epochs", "flow_epochs"),

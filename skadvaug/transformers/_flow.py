@@ -20,6 +20,26 @@ from .._docs import cites
 from .._kinds import data_kind
 from ..nets import FlowNet
 
+_SET_ELSEWHERE = {
+    "input_shape": "the data",
+    "n_classes": "conditional",
+    "n_steps": "flow_steps",
+    "hidden": "flow_hidden",
+    "hidden_channels": "flow_hidden",
+}
+
+
+def flow_module_params(flow_params):
+    """``flow_params`` as skorch ``module__`` parameters, refusing the ones other
+    parameters set."""
+    flow_params = flow_params or {}
+    for key in flow_params:
+        if key in _SET_ELSEWHERE:
+            raise ValueError(
+                f"flow_params cannot set {key!r}: it comes from {_SET_ELSEWHERE[key]}."
+            )
+    return {f"module__{key}": value for key, value in flow_params.items()}
+
 
 @cites("yuksel2021", "kingma2018")
 class FlowTransformer(
@@ -52,6 +72,12 @@ class FlowTransformer(
     flow_hidden : int, default=64
         Width of the coupling networks (MLP widths for tables, channels for
         convolutions; ``hidden`` before 0.2).
+    flow_params : dict, default=None
+        Further parameters of the flow module, passed as skorch's ``module__``
+        parameters; e.g. ``{"coupling": "split"}`` for sequences runs each coupling's
+        network on the unchanged half of the time steps only, a cheaper step
+        (:class:`~skadvaug.modules.CouplingFlow1d`). Steps, width, shape and
+        classes are set by the other parameters and the data, not here.
     conditional : bool, default=False
         Class-conditional flow: ``fit``, ``transform``, ``inverse_transform`` and
         ``score_samples`` then need the class labels ``y``.
@@ -115,6 +141,7 @@ class FlowTransformer(
         "flow": [type, None],
         "flow_steps": [Interval(Integral, 1, None, closed="left")],
         "flow_hidden": [Interval(Integral, 1, None, closed="left")],
+        "flow_params": [dict, None],
         "conditional": ["boolean"],
         "dequantize": ["boolean", StrOptions({"auto"})],
         "max_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
@@ -134,6 +161,7 @@ class FlowTransformer(
         *,
         flow_steps=8,
         flow_hidden=64,
+        flow_params=None,
         conditional=False,
         dequantize="auto",
         max_epochs="auto",
@@ -149,6 +177,7 @@ class FlowTransformer(
         self.flow = flow
         self.flow_steps = flow_steps
         self.flow_hidden = flow_hidden
+        self.flow_params = flow_params
         self.conditional = conditional
         self.dequantize = dequantize
         self.max_epochs = max_epochs
@@ -242,6 +271,7 @@ class FlowTransformer(
             random_state=None if self.random_state is None else self._torch_seed(self.random_state),
             module__n_steps=renamed(self, "n_steps", "flow_steps"),
             module__hidden=renamed(self, "hidden", "flow_hidden"),
+            **flow_module_params(self.flow_params),
         )
         with self._fit_progress():
             self.flow_.fit(self._standardize(X), labels)

@@ -8,6 +8,7 @@ from skadvaug.modules import (
     CouplingFlow1d,
     CouplingFlow2d,
     InvertibleConv1x1,
+    TimeSplitCoupling,
     VectorFlow,
 )
 
@@ -16,6 +17,10 @@ FLOWS = [
     (VectorFlow, (4,), {"n_classes": 3}),
     (VectorFlow, (1,), {}),
     (CouplingFlow1d, (1, 9), {}),
+    (CouplingFlow1d, (1, 9), {"coupling": "split"}),
+    (CouplingFlow1d, (3, 8), {"n_classes": 2, "coupling": "split"}),
+    (CouplingFlow1d, (2, 2), {"coupling": "split"}),
+    (CouplingFlow1d, (2, 1), {"coupling": "split"}),
     (CouplingFlow1d, (3, 8), {"n_classes": 2}),
     (CouplingFlow1d, (2, 1), {}),
     (CouplingFlow2d, (1, 4, 4), {}),
@@ -29,11 +34,11 @@ def _flow(cls, shape, kwargs):
     x = torch.randn(16, *shape) * 2 + 1
     labels = torch.randint(0, max(kwargs.get("n_classes", 0), 1), (16,))
     flow.train()
-    flow(x, labels if kwargs else None)  # data-dependent ActNorm initialisation
+    flow(x, labels if "n_classes" in kwargs else None)  # data-dependent ActNorm initialisation
     with torch.no_grad():  # move away from the identity the couplings start at
         for parameter in flow.parameters():
             parameter.add_(0.1 * torch.randn_like(parameter))
-    return flow.eval(), x.double().float(), (labels if kwargs else None)
+    return flow.eval(), x.double().float(), (labels if "n_classes" in kwargs else None)
 
 
 @pytest.mark.parametrize(("cls", "shape", "kwargs"), FLOWS)
@@ -110,3 +115,45 @@ def test_the_row_solve_lu_inverse_is_zukos(shape):
     assert x.shape == y.shape
     torch.testing.assert_close(x, zuko.transforms.LULinearTransform(LU).inv(y))
     torch.testing.assert_close(ours(x), y)
+
+
+@pytest.mark.parametrize("length", [7, 8])
+def test_time_split_coupling_is_the_checkerboard_coupling_along_time(length):
+    """Both parities, odd and even lengths: the unchanged half passes as is, and each
+    changed step depends on its two unchanged neighbours, not on itself or other
+    changed steps, and not on unchanged steps beyond the two either side that its
+    two kernel-3 convolutions reach."""
+    torch.manual_seed(0)
+    for fixed_start in (0, 1):
+        coupling = TimeSplitCoupling(2, fixed_start, hidden_channels=8, kernel_size=3)
+        with torch.no_grad():
+            for parameter in coupling.parameters():
+                parameter.add_(0.3 * torch.randn_like(parameter))
+        x = torch.randn(1, 2, length, dtype=torch.float64)
+        coupling = coupling.double()
+        out, _ = coupling(x)
+        assert torch.equal(out[..., fixed_start::2], x[..., fixed_start::2])
+        jacobian = torch.autograd.functional.jacobian(
+            lambda flat, coupling=coupling: coupling(flat.view(1, 2, length))[0].flatten(),
+            x.flatten(),
+        ).view(2, length, 2, length)
+        reach = 0
+        for t in range(1 - fixed_start, length, 2):
+            depends_on = {s for s in range(length) if jacobian[:, t, :, s].abs().sum() > 0}
+            neighbours = {s for s in (t - 1, t + 1) if 0 <= s < length}
+            assert neighbours | {t} <= depends_on
+            assert all(s % 2 == fixed_start for s in depends_on - {t})
+            reach = max(reach, *(abs(s - t) for s in depends_on))
+        assert reach == 5
+
+
+def test_split_coupling_flow_uses_time_split_couplings_and_checks_its_option():
+    assert any(
+        isinstance(layer, TimeSplitCoupling)
+        for layer in CouplingFlow1d((2, 8), coupling="split").layers
+    )
+    assert not any(isinstance(layer, TimeSplitCoupling) for layer in CouplingFlow1d((2, 8)).layers)
+    with pytest.raises(ValueError, match="coupling must be"):
+        CouplingFlow1d((2, 8), coupling="squeeze")
+    with pytest.raises(ValueError, match="fixed_start"):
+        TimeSplitCoupling(2, fixed_start=2)

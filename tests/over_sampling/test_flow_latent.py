@@ -115,6 +115,20 @@ def test_sequences_and_images(shape):
     assert np.all(np.isfinite(X_res))
 
 
+def test_flow_params_reach_the_flow():
+    X, y = make_imbalanced_sequences(60, n_timepoints=16, random_state=0)
+    split = FlowLatentSampler(flow_params={"coupling": "split"}, **FAST)
+    masked = FlowLatentSampler(**FAST)
+    for sampler in (split, masked):
+        X_res, _ = sampler.fit_resample(X, y)
+        assert np.all(np.isfinite(X_res))
+    names = {type(layer).__name__ for layer in split.flow_.flow_.module_.layers}
+    assert "TimeSplitCoupling" in names
+    assert "TimeSplitCoupling" not in {
+        type(layer).__name__ for layer in masked.flow_.flow_.module_.layers
+    }
+
+
 def test_class_conditional_flow():
     X, y = make_imbalanced_sequences(80, n_timepoints=16, random_state=0)
     sampler = FlowLatentSampler(conditional=True, **FAST)

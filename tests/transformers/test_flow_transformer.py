@@ -95,3 +95,16 @@ def test_same_seed_same_flow(correlated):
 def test_flow_net_needs_labels_when_conditional():
     with pytest.raises(ValueError, match="class labels"):
         FlowNet(conditional=True, max_epochs=1).fit(np.zeros((10, 2), np.float32))
+
+
+def test_flow_params_reach_the_flow_module_and_cannot_override_other_parameters():
+    from skadvaug.modules import TimeSplitCoupling
+
+    X = np.random.RandomState(1).normal(size=(40, 2, 12))
+    flow = FlowTransformer(
+        max_epochs=2, flow_steps=2, flow_params={"coupling": "split"}, random_state=0
+    ).fit(X)
+    assert any(isinstance(layer, TimeSplitCoupling) for layer in flow.flow_.module_.layers)
+    assert np.abs(flow.inverse_transform(flow.transform(X)) - X).max() <= 1e-4
+    with pytest.raises(ValueError, match="flow_params cannot set 'hidden': .*flow_hidden"):
+        FlowTransformer(max_epochs=1, flow_params={"hidden": 8}).fit(X)
