@@ -158,6 +158,22 @@ class InvertibleConv1x1(nn.Module):
         return torch.einsum("ij,bj...->bi...", weight_inverse, z)
 
 
+def _coupling_network(conv, n_channels, n_classes, hidden_channels, kernel_size):
+    """The couplings' conditioner: convolutions to a raw scale and shift per channel,
+    the last layer at zero so that a coupling starts as the identity."""
+    padding = kernel_size // 2
+    net = nn.Sequential(
+        conv(n_channels + n_classes, hidden_channels, kernel_size, padding=padding),
+        nn.ReLU(),
+        conv(hidden_channels, hidden_channels, 1),
+        nn.ReLU(),
+        conv(hidden_channels, 2 * n_channels, kernel_size, padding=padding),
+    )
+    nn.init.zeros_(net[-1].weight)
+    nn.init.zeros_(net[-1].bias)
+    return net
+
+
 class AffineCoupling(nn.Module):
     """Masked affine coupling ``y = m*x + (1-m)*(x * s(m*x) + t(m*x))``.
 
@@ -183,18 +199,8 @@ class AffineCoupling(nn.Module):
         super().__init__()
         self.register_buffer("mask", mask.float())
         self.n_classes = n_classes
-        n_channels = mask.shape[0]
         conv = nn.Conv1d if mask.ndim == 2 else nn.Conv2d
-        padding = kernel_size // 2
-        self.net = nn.Sequential(
-            conv(n_channels + n_classes, hidden_channels, kernel_size, padding=padding),
-            nn.ReLU(),
-            conv(hidden_channels, hidden_channels, 1),
-            nn.ReLU(),
-            conv(hidden_channels, 2 * n_channels, kernel_size, padding=padding),
-        )
-        nn.init.zeros_(self.net[-1].weight)
-        nn.init.zeros_(self.net[-1].bias)
+        self.net = _coupling_network(conv, mask.shape[0], n_classes, hidden_channels, kernel_size)
 
     def _scale_shift(self, x_masked, y):
         inputs = x_masked
@@ -257,16 +263,7 @@ class TimeSplitCoupling(nn.Module):
             raise ValueError(f"fixed_start must be 0 or 1; got {fixed_start}.")
         self.fixed_start = int(fixed_start)
         self.n_classes = n_classes
-        padding = kernel_size // 2
-        self.net = nn.Sequential(
-            nn.Conv1d(n_channels + n_classes, hidden_channels, kernel_size, padding=padding),
-            nn.ReLU(),
-            nn.Conv1d(hidden_channels, hidden_channels, 1),
-            nn.ReLU(),
-            nn.Conv1d(hidden_channels, 2 * n_channels, kernel_size, padding=padding),
-        )
-        nn.init.zeros_(self.net[-1].weight)
-        nn.init.zeros_(self.net[-1].bias)
+        self.net = _coupling_network(nn.Conv1d, n_channels, n_classes, hidden_channels, kernel_size)
 
     def _scale_shift(self, fixed, y, n_free):
         # Output i must sit between the unchanged steps around free step i: when the
