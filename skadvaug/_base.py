@@ -376,10 +376,12 @@ class TorchEstimatorMixin:
 
     @staticmethod
     def _budget(epochs, n_samples, batch_size, *, steps, high, prefix=""):
-        """A net's training budget as its parameters ``{prefix}max_epochs`` and
-        ``{prefix}max_steps`` (:func:`~skadvaug._torch_utils.step_budget`)."""
+        """A net's training budget as its parameters ``{prefix}max_epochs``,
+        ``{prefix}max_steps`` and ``{prefix}batch_size``
+        (:func:`~skadvaug._torch_utils.step_budget`)."""
         budget = step_budget(epochs, n_samples, batch_size, steps=steps, high=high)
-        return dict(zip((f"{prefix}max_epochs", f"{prefix}max_steps"), budget, strict=True))
+        names = (f"{prefix}max_epochs", f"{prefix}max_steps", f"{prefix}batch_size")
+        return dict(zip(names, budget, strict=True))
 
 
 class BaseLearnedSampler(TorchEstimatorMixin, BaseAugmentationSampler):

@@ -348,18 +348,23 @@ def test_output_is_the_same_whatever_the_callers_thread_count(make_sampler):
 @pytest.mark.parametrize(
     ("n_samples", "budget"),
     [
-        (10, (200, None)),  # one batch: at most `high` epochs
-        (1_000, (25, None)),  # 16 batches: the whole epochs nearest 400 steps
-        (20_000, (1, None)),  # 313 batches: one epoch
-        (1_000_000, (1, 400)),  # 15,625 batches: 400 of them
+        (10, (200, None, 64)),  # one batch: at most `high` epochs
+        (1_000, (25, None, 64)),  # 16 batches: the whole epochs nearest 400 steps
+        (20_000, (1, None, 64)),  # 313 batches: one epoch
+        # beyond 400 batches, 400 x 64 samples of one epoch in batches grown with n
+        (51_200, (1, 200, 128)),  # twice the budget's samples: batches twice as large
+        (1_000_000, (1, 100, 256)),  # 39 times: the batch grows at most 4 times
     ],
 )
 def test_auto_budget_is_a_number_of_steps_whatever_the_data_size(n_samples, budget):
     got = BaseLearnedSampler._budget("auto", n_samples, 64, steps=400, high=200, prefix="a__")
-    assert got == {"a__max_epochs": budget[0], "a__max_steps": budget[1]}
+    assert got == dict(
+        zip(("a__max_epochs", "a__max_steps", "a__batch_size"), budget, strict=False)
+    )
     assert BaseLearnedSampler._budget(7, n_samples, 64, steps=400, high=200) == {
         "max_epochs": 7,
         "max_steps": None,
+        "batch_size": 64,
     }
 
 
@@ -369,9 +374,12 @@ def test_auto_budget_caps_the_training_steps_of_a_large_data_set():
     X, y = make_classification(2_000, n_features=4, weights=[0.8], random_state=0)
     sampler = LatentAdversarialSampler(batch_size=2, random_state=0)
     sampler.fit_resample(X, y)  # 1,000 batches of 2 per epoch
-    assert sampler.autoencoder_.train_steps_ == 400
-    assert sampler.surrogate_.train_steps_ == 200
+    # 400 (autoencoder) and 200 (adversarial) steps of 2 samples, in batches grown
+    # 2.5 and (at most) 4 times
+    assert (sampler.autoencoder_.train_steps_, sampler.autoencoder_.train_batch_size_) == (160, 5)
+    assert (sampler.surrogate_.train_steps_, sampler.surrogate_.train_batch_size_) == (50, 8)
     assert len(sampler.autoencoder_.history) == len(sampler.surrogate_.history) == 1
+    assert sampler.batch_size == 2  # the parameter is left as given
 
 
 @pytest.mark.parametrize(

@@ -387,13 +387,17 @@ class BaseNet(NeuralNet):
 
     def get_iterator(self, dataset, training=False):
         # A last training batch of one sample breaks batch norm; drop it instead.
+        if not training:
+            return super().get_iterator(dataset, training=training)
         iterator = self.get_params_for("iterator_train")
-        batch_size = iterator.get("batch_size", self.batch_size)
-        if training and 0 < batch_size < len(dataset) and len(dataset) % batch_size == 1:
-            return self.iterator_train(
-                dataset, **{"batch_size": batch_size, **iterator, "drop_last": True}
-            )
-        return super().get_iterator(dataset, training=training)
+        # an "auto" budget may train in larger batches than configured (step_budget)
+        batch_size = getattr(self, "train_batch_size_", None) or self._train_batch_size()
+        batch_size = len(dataset) if batch_size == -1 else batch_size
+        drop_last = 0 < batch_size < len(dataset) and len(dataset) % batch_size == 1
+        return self.iterator_train(
+            dataset,
+            **{**iterator, "batch_size": batch_size, **({"drop_last": True} if drop_last else {})},
+        )
 
     # ---------------------------------------------------------------- helpers
     def _run_batches(self, function, X, *others, batch_size=None):
@@ -437,15 +441,16 @@ class BaseNet(NeuralNet):
             return super().partial_fit(X, y, classes, **fit_params)
 
     def _training_budget(self, n_samples, batch_size=None):
-        """``(max_epochs, max_steps)`` of a fit on ``n_samples``: ``max_epochs="auto"``
-        is about ``_auto_budget[0]`` optimiser steps (``step_budget``), and an
-        explicit ``max_steps`` caps either."""
+        """``(max_epochs, max_steps, batch_size)`` of a fit on ``n_samples``:
+        ``max_epochs="auto"`` is about ``_auto_budget[0]`` optimiser steps, in
+        larger batches on large data (``step_budget``), and an explicit
+        ``max_steps`` caps either."""
         steps, high = self._auto_budget
-        epochs, auto_steps = step_budget(
+        epochs, auto_steps, batch_size = step_budget(
             self.max_epochs, n_samples, batch_size or self.batch_size, steps=steps, high=high
         )
         limits = [limit for limit in (auto_steps, self.max_steps) if limit is not None]
-        return epochs, min(limits, default=None)
+        return epochs, min(limits, default=None), batch_size
 
     def _train_batch_size(self):
         return self.get_params_for("iterator_train").get("batch_size", self.batch_size)
@@ -453,12 +458,12 @@ class BaseNet(NeuralNet):
     def _planned_steps(self, n_samples):
         """Optimiser steps a fit on ``n_samples`` takes (its epochs' batches, or its
         step budget)."""
-        epochs, steps = self._training_budget(n_samples, self._train_batch_size())
-        total = epochs * math.ceil(n_samples / self._train_batch_size())
+        epochs, steps, batch_size = self._training_budget(n_samples, self._train_batch_size())
+        total = epochs * math.ceil(n_samples / batch_size)
         return total if steps is None else min(total, steps)
 
     def _resolve_budget(self, X):
-        self.max_epochs_, self.max_steps_ = self._training_budget(
+        self.max_epochs_, self.max_steps_, self.train_batch_size_ = self._training_budget(
             n_samples_of(X), self._train_batch_size()
         )
 

@@ -332,9 +332,8 @@ skadvaug.nets.FlowLatentRegressor
             **(
                 self._budget(self.surrogate_epochs, len(X), self.batch_size, steps=500, high=200)
                 if trained
-                else {"max_epochs": 0}
+                else {"max_epochs": 0, "batch_size": self.batch_size}
             ),
-            batch_size=self.batch_size,
             lr=self.lr,
             device=self.device_,
             n_threads=self.n_threads,

@@ -160,7 +160,6 @@ class LearnedViewSampler(BaseLearnedSampler):
             temperature=self.temperature,
             view_lr=self.view_lr,
             lr=self.lr,
-            batch_size=batch_size,
             **self._budget(self.pretrain_epochs, len(X), batch_size, steps=1000, high=100),
             device=self.device_,
             n_threads=self.n_threads,

@@ -271,9 +271,8 @@ skadvaug.nets.StructuredAdversarialRegressor
             **(
                 self._budget(self.surrogate_epochs, len(X), self.batch_size, steps=500, high=200)
                 if attacks
-                else {"max_epochs": 0}
+                else {"max_epochs": 0, "batch_size": self.batch_size}
             ),
-            batch_size=self.batch_size,
             lr=self.lr,
             device=self.device_,
             n_threads=self.n_threads,

@@ -244,7 +244,6 @@ skadvaug.nets.WorstCaseGeneratorRegressor
             module=self.surrogate,
             **{name: getattr(self, name) for name in _GAME_PARAMETERS},
             **self._budget(self.game_epochs, len(X), self.batch_size, steps=10_000, high=2000),
-            batch_size=self.batch_size,
             lr=self.lr,
             device=self.device_,
             n_threads=self.n_threads,

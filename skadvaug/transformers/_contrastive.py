@@ -207,7 +207,6 @@ class ContrastiveEncoder(
             projection_dims=tuple(self.projection_dims),
             view_lr=self.view_lr,
             lr=self.lr,
-            batch_size=min(self.batch_size, len(X)),
             **self._budget(
                 self.max_epochs, len(X), min(self.batch_size, len(X)), steps=1000, high=100
             ),

@@ -263,7 +263,6 @@ class FlowTransformer(
             dequantization=(1.0 / self.data_scale_.reshape(-1)) if dequantize else None,
             log_scale_sum=float(np.log(scale_per_value).sum()),
             **self._budget(self.max_epochs, len(X), self.batch_size, steps=1000, high=300),
-            batch_size=self.batch_size,
             lr=self.lr,
             device=self.device_,
             n_threads=self.n_threads,

@@ -120,21 +120,34 @@ class AutoBudgetNet(BaseNet):
 
 
 @pytest.mark.parametrize(
-    ("n", "epochs", "steps", "batch_counts"),
+    ("n", "epochs", "steps", "batch_size", "batch_counts"),
     [
-        (16, 3, 3, [1, 1, 1]),  # one batch per epoch: capped at 3 epochs
-        (64, 2, 8, [4, 4]),  # 4 batches: the whole epochs nearest to 10 steps
-        (320, 1, 10, [10]),  # 20 batches: half an epoch, exactly 10 steps
+        (16, 3, 3, 16, [1, 1, 1]),  # one batch per epoch: capped at 3 epochs
+        (64, 2, 8, 16, [4, 4]),  # 4 batches: the whole epochs nearest to 10 steps
+        (160, 1, 10, 16, [10]),  # 10 batches: one epoch, exactly 10 steps
+        # beyond 10 batches, 10 x 16 samples of one epoch in grown batches
+        (320, 1, 5, 32, [5]),  # twice the budget's samples: batches twice as large
+        (480, 1, 3, 48, [3]),
+        (3200, 1, 2, 64, [2]),  # 20 times: the batch grows at most 4 times (2.5 steps)
     ],
 )
-def test_auto_max_epochs_is_a_step_budget_resolved_from_the_data(n, epochs, steps, batch_counts):
+def test_auto_max_epochs_is_a_step_budget_resolved_from_the_data(
+    n, epochs, steps, batch_size, batch_counts
+):
     X, y = _data(n=n)
     net = AutoBudgetNet(
         module=TinyRegressor, criterion=nn.MSELoss, max_epochs="auto", batch_size=16, random_state=0
     ).fit(X, y)
-    assert (net.max_epochs_, net.train_steps_) == (epochs, steps)
+    assert (net.max_epochs_, net.train_steps_, net.train_batch_size_) == (epochs, steps, batch_size)
     assert [row["train_batch_count"] for row in net.history] == batch_counts
-    assert net.max_epochs == "auto"  # the parameter is left as given
+    assert net.history[-1, "batches", 0, "train_batch_size"] == batch_size
+    assert (net.max_epochs, net.batch_size) == ("auto", 16)  # the parameters are left as given
+
+
+def test_explicit_epochs_keep_the_configured_batch():
+    X, y = _data(n=3200)
+    net = _net(max_epochs=1, batch_size=16).fit(X, y)
+    assert (net.train_steps_, net.train_batch_size_) == (200, 16)
 
 
 def test_max_steps_caps_the_auto_budget():
@@ -169,10 +182,11 @@ def test_the_joint_nets_and_their_backbones_default_to_a_step_budget():
         OnlineAugmentationRegressor,
     ):
         assert net_class().max_epochs == "auto"
-        assert net_class()._training_budget(10_000) == (6, None)  # 79 batches of 128
-        assert net_class()._training_budget(10**6) == (1, 500)
-    assert AdversarialAutoencoderNet()._training_budget(10**6) == (1, 400)
-    assert FlowNet()._training_budget(10**6) == (1, 1000)
+        assert net_class()._training_budget(10_000) == (6, None, 128)  # 79 batches of 128
+        # 500 steps of 128 samples, on a million samples in batches four times larger
+        assert net_class()._training_budget(10**6) == (1, 125, 512)
+    assert AdversarialAutoencoderNet()._training_budget(10**6) == (1, 100, 512)
+    assert FlowNet()._training_budget(10**6) == (1, 250, 512)
     assert WorstCaseGeneratorClassifier().max_epochs == 100  # the paper's game keeps epochs
 
 
