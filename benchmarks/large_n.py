@@ -6,8 +6,9 @@ without the batch growth of ``"auto"`` budgets.
 
 On data larger than a budget's ``steps x batch_size`` samples, an ``"auto"`` budget
 trains in batches grown with the data (at most ``MAX_BATCH_GROWTH`` = 4 times) and
-correspondingly fewer steps (:func:`skadvaug._torch_utils.step_budget`), so that
-the default fit of every learned sampler costs less than SMOTE at a million rows.
+correspondingly fewer steps (:func:`skadvaug._torch_utils.step_budget`): a step of
+these small networks costs little more in a larger batch, so training on large data
+costs less (the ``speed`` suite measures by how much).
 The small data of the quick, keel and timeseries suites never reach that size, so
 their results are those of either rule; this benchmark measures what the rule
 changes where it applies: each learned sampler at its defaults, with the batch
@@ -174,7 +175,9 @@ def write_outputs(frame, command, out_dir=RESULTS):
         "",
         f"- command: `{command}`",
         f"- {n_train:,} training rows, seeds {', '.join(map(str, seeds))}; mean over seeds; "
-        "seconds: the whole `fit_resample` (one torch thread)",
+        "seconds: the whole `fit_resample` (one torch thread), indicative only: this "
+        "run shared the 2 cores with other work; the `speed` suite measures cost on an "
+        "idle machine",
         "",
         "## Learned samplers",
         "",

@@ -62,7 +62,8 @@ class AdversarialAutoencoderNet(BaseNet):
         it; ``lr_discriminator`` before 0.2).
     max_epochs : int or "auto", default="auto"
         Full epochs, or ``"auto"``: about 400 optimiser steps whatever the size
-        of the data (at most 200 epochs on tiny data), the latent adversarial
+        of the data (at most 200 epochs on tiny data; on large data in batches
+        grown up to 4 times and fewer steps), the latent adversarial
         sampler's autoencoder budget. ``max_steps`` caps either.
     **kwargs
         Any :class:`~skadvaug.nets.BaseNet` / skorch parameter.

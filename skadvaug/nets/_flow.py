@@ -36,7 +36,8 @@ class FlowNet(BaseNet):
         before the flow, so that bits/dim refer to the original units.
     max_epochs : int or "auto", default="auto"
         Full epochs, or ``"auto"``: about 1,000 optimiser steps whatever the size
-        of the data (at most 300 epochs on tiny data), the flow samplers' budget.
+        of the data (at most 300 epochs on tiny data; on large data in batches
+        grown up to 4 times and fewer steps), the flow samplers' budget.
         ``max_steps`` caps either.
     **kwargs
         :class:`~skadvaug.nets.BaseNet` / skorch parameters (``max_epochs``,

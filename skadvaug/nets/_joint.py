@@ -31,7 +31,8 @@ from ._base import BaseNet, LabelEncodedClassifierMixin, as_float32
 BUDGET_PARAMETER = """max_epochs : int or "auto", default="auto"
         Full epochs over the training data, or ``"auto"``: about 500 optimiser
         steps whatever the size of the data (the whole epochs nearest to it, at
-        most 200 on tiny data; on large data part of one shuffled epoch), the
+        most 200 on tiny data; on large data 500 batches' worth of one shuffled
+        epoch, in batches grown up to 4 times with the data and fewer steps), the
         budget of the samplers' classifiers. ``max_steps`` caps either."""
 
 CLASSIFIER_PARAMETERS = """preserve_labels : bool, default=False

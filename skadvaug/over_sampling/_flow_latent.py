@@ -130,8 +130,9 @@ class FlowLatentSampler(BaseLearnedSampler):
 
     surrogate_epochs : int or "auto", default="auto"
         Surrogate training epochs; ``"auto"``: about 500 optimiser steps whatever
-        the size of the data (whole epochs, at most 200; part of one epoch for more
-        than 500 batches). The random attack without ``preserve_labels`` trains
+        the size of the data (whole epochs, at most 200; beyond 500 batches, 500
+        batches' worth of one shuffled pass, in batches grown up to 4 times on larger
+        data). The random attack without ``preserve_labels`` trains
         none.
 
     batch_size : int, default=256

@@ -109,14 +109,15 @@ default="adversarial"
         Autoencoder epochs (``max_epochs`` before 0.2); ``"auto"`` is a step
         budget: about 400 optimiser steps whatever the size of the data (whole
         epochs, at most 200, while the data holds at most 400 batches; beyond,
-        400 batches of one shuffled pass), so the cost of training stops growing
-        with the number of samples.
+        400 batches' worth of one shuffled pass, in batches grown up to 4 times
+        on larger data and correspondingly fewer steps), so the cost of training
+        stops growing with the number of samples.
 
     surrogate_epochs : int or "auto", default="auto"
         Epochs of the joint perturbation/surrogate phase (``adversarial_epochs``
         before 0.2); ``"auto"``: about 200 optimiser steps whatever the size of
-        the data (whole epochs, at most 100; part of one epoch beyond 200
-        batches).
+        the data (whole epochs, at most 100; beyond 200 batches, 200 batches'
+        worth of one shuffled pass, in batches grown up to 4 times on larger data).
 
     batch_size : int, default=64
         Mini-batch size of both phases.

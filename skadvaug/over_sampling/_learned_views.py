@@ -56,8 +56,9 @@ class LearnedViewSampler(BaseLearnedSampler):
 
     pretrain_epochs : int or "auto", default="auto"
         Pre-training epochs; ``"auto"``: about 1,000 optimiser steps whatever the
-        size of the data (whole epochs, at most 100; part of one epoch beyond
-        1,000 batches).
+        size of the data (whole epochs, at most 100; beyond 1,000 batches, 1,000
+        batches' worth of one shuffled pass, in batches grown up to 4 times on
+        larger data).
 
     batch_size : int, default=128
         Pre-training batch size (the paper's).

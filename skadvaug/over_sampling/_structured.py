@@ -119,8 +119,9 @@ class StructuredAdversarialSampler(BaseLearnedSampler):
 
     surrogate_epochs : int or "auto", default="auto"
         Surrogate training epochs; ``"auto"``: about 500 optimiser steps whatever
-        the size of the data (whole epochs, at most 200; part of one epoch beyond
-        500 batches). ``"random_flow"`` trains none.
+        the size of the data (whole epochs, at most 200; beyond 500 batches, 500
+        batches' worth of one shuffled pass, in batches grown up to 4 times on
+        larger data). ``"random_flow"`` trains none.
 
     batch_size : int, default=64
         Mini-batch size of the surrogate's training.

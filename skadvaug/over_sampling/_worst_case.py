@@ -112,8 +112,8 @@ class WorstCaseGeneratorSampler(BaseLearnedSampler):
     game_epochs : int or "auto", default="auto"
         Passes over the data; ``"auto"`` is a step budget: about 10,000 critic
         steps (2,000 generator steps, the spec's budget) whatever the size of the
-        data (whole epochs, at most 2,000; part of one epoch for more than
-        10,000 batches).
+        data (whole epochs, at most 2,000; beyond 10,000 batches, 10,000 batches'
+        worth of one shuffled pass, in batches grown up to 4 times on larger data).
 
     batch_size : int, default=64
         Real samples per step.

@@ -73,7 +73,8 @@ class ContrastiveEncoder(
         Pre-training epochs. ``"auto"`` is a step budget: the paper's 100 epochs
         while the data holds at most 10 batches (1,280 series at the default
         batch size), else about 1,000 optimiser steps whatever the size of the
-        data (whole epochs; part of one epoch beyond 1,000 batches).
+        data (whole epochs; beyond 1,000 batches, 1,000 batches' worth of one
+        shuffled pass, in batches grown up to 4 times on larger data).
     device : {"auto", "cpu", "cuda"}, default="auto"
         Where the networks train.
     n_threads : int or None, default=1

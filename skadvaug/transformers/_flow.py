@@ -87,7 +87,8 @@ class FlowTransformer(
     max_epochs : int or "auto", default="auto"
         Training epochs; ``"auto"`` is a step budget: about 1,000 optimiser steps
         whatever the size of the data (whole epochs, at most 300, while the data
-        holds at most 1,000 batches; part of one epoch beyond).
+        holds at most 1,000 batches; beyond, 1,000 batches' worth of one shuffled
+        pass, in batches grown up to 4 times on larger data, so fewer steps).
     batch_size : int, default=256
         Mini-batch size.
     lr : float, default=1e-3

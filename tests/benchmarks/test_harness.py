@@ -465,6 +465,37 @@ def test_speed_targets_compare_each_learned_sampler_with_smote_at_the_largest_n(
     assert not row["sequences <= 60 s"]
 
 
+def test_large_n_compares_each_learned_sampler_with_and_without_batch_growth(tmp_path):
+    from benchmarks import large_n
+
+    rows = [
+        {
+            "method": m,
+            "growth": g,
+            "seed": seed,
+            "n_train": 1000,
+            "model": "hgb",
+            "balanced_accuracy": score + 0.01 * seed,
+            "resample_seconds": seconds,
+        }
+        for m, g, score, seconds in [
+            ("none", "", 0.5, 0.0),
+            ("SMOTE", "", 0.7, 1.0),
+            ("FlowLatent", 4, 0.8, 2.0),
+            ("FlowLatent", 1, 0.75, 6.0),
+        ]
+        for seed in (0, 1)
+    ]
+    table, references = large_n.summarize(pd.DataFrame(rows))
+    (row,) = table.to_dict("records")
+    assert row["balanced accuracy, growth 4"] == pytest.approx(0.805)
+    assert row["difference"] == pytest.approx(0.05)
+    assert (row["seconds, growth 4"], row["seconds, growth 1"]) == (2.0, 6.0)
+    assert references.method.tolist() == ["none", "SMOTE"]
+    large_n.write_outputs(pd.DataFrame(rows), "python -m benchmarks.large_n", tmp_path)
+    assert "| FlowLatent" in (tmp_path / "summary.md").read_text()
+
+
 def test_docs_page_states_verdicts_from_results(tmp_path):
     from benchmarks.docs_page import _suite_section, in_short, verdict
 
