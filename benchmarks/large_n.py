@@ -56,22 +56,10 @@ def _data(n_train, seed):
 
 
 def _sampler(name, seed):
-    from imblearn.over_sampling import SMOTE
+    from .speed import _sampler as speed_sampler
 
-    import skadvaug
-
-    common = {"random_state": seed, "device": "cpu"}
-    return {
-        "SMOTE": lambda: SMOTE(random_state=seed),
-        "LatentAdversarial": lambda: skadvaug.LatentAdversarialSampler(**common),
-        "FlowLatent": lambda: skadvaug.FlowLatentSampler(**common),
-        # a table row is no image: the one structured mode that needs no shape
-        "StructuredAdversarial": lambda: skadvaug.StructuredAdversarialSampler(
-            perturbation="fgm", **common
-        ),
-        "WorstCaseGenerator": lambda: skadvaug.WorstCaseGeneratorSampler(**common),
-        "LearnedViews": lambda: skadvaug.LearnedViewSampler(**common),
-    }[name]()
+    # the speed suite's samplers: defaults, StructuredAdversarial as FGM on tables
+    return speed_sampler(name, "tabular", seed)
 
 
 def _models(seed):

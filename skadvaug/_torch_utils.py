@@ -101,7 +101,7 @@ def seeded_torch(seed, device="cpu"):
 MAX_BATCH_GROWTH = 4
 
 
-def step_budget(epochs, n_samples, batch_size, *, steps, high, max_growth=None):
+def step_budget(epochs, n_samples, batch_size, *, steps, high):
     """A training budget ``(max_epochs, max_steps, batch_size)``; ``max_steps`` is
     ``None`` for whole epochs.
 
@@ -110,17 +110,16 @@ def step_budget(epochs, n_samples, batch_size, *, steps, high, max_growth=None):
     size of the data: the whole epochs nearest to it (at most ``high``, for tiny
     data) while the data holds one batch per step or fewer. Beyond that, a part of
     one shuffled pass of ``steps x batch_size`` samples, in batches grown with the
-    data (by ``n_samples / (steps x batch_size)``, at most ``max_growth`` times) and
-    correspondingly fewer steps: so a million samples cost what ten thousand do,
-    and less, since a step of a larger batch costs little more. ``max_growth``
-    defaults to ``MAX_BATCH_GROWTH`` (``1``: the batch never grows).
+    data (by ``n_samples / (steps x batch_size)``, at most ``MAX_BATCH_GROWTH``
+    times, read at each call) and correspondingly fewer steps: so a million
+    samples cost what ten thousand do, and less, since a step of a larger batch
+    costs little more.
     """
     if epochs != "auto":
         return epochs, None, batch_size
     n_batches = max(1, math.ceil(n_samples / batch_size))
     if n_batches <= steps:
         return int(np.clip(round(steps / n_batches), 1, high)), None, batch_size
-    max_growth = MAX_BATCH_GROWTH if max_growth is None else max_growth
-    growth = min(n_samples / (steps * batch_size), max_growth)
+    growth = min(n_samples / (steps * batch_size), MAX_BATCH_GROWTH)
     grown = round(batch_size * growth)
     return 1, max(1, round(steps * batch_size / grown)), grown

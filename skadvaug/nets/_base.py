@@ -386,18 +386,16 @@ class BaseNet(NeuralNet):
         return super().get_dataset(as_float32(X), y)
 
     def get_iterator(self, dataset, training=False):
-        # A last training batch of one sample breaks batch norm; drop it instead.
         if not training:
             return super().get_iterator(dataset, training=training)
-        iterator = self.get_params_for("iterator_train")
         # an "auto" budget may train in larger batches than configured (step_budget)
         batch_size = getattr(self, "train_batch_size_", None) or self._train_batch_size()
         batch_size = len(dataset) if batch_size == -1 else batch_size
-        drop_last = 0 < batch_size < len(dataset) and len(dataset) % batch_size == 1
-        return self.iterator_train(
-            dataset,
-            **{**iterator, "batch_size": batch_size, **({"drop_last": True} if drop_last else {})},
-        )
+        kwargs = {**self.get_params_for("iterator_train"), "batch_size": batch_size}
+        # A last training batch of one sample breaks batch norm; drop it instead.
+        if 0 < batch_size < len(dataset) and len(dataset) % batch_size == 1:
+            kwargs["drop_last"] = True
+        return self.iterator_train(dataset, **kwargs)
 
     # ---------------------------------------------------------------- helpers
     def _run_batches(self, function, X, *others, batch_size=None):
