@@ -12,7 +12,11 @@
    method and against every random-perturbation mode of its family (wins / ties / losses
    over data sets, Wilcoxon signed-rank p-value, as the suite summaries).
 
-A candidate that has not run on every development set is left out of the choice. The
+A candidate that has not run on every development set is left out of the choice. With
+``--development-subset N`` the development sets are the development half of the suite's
+first N sets only (the sets a choice was made on before the suite's other sets ran), and
+every other set, of either half, is held out: sets that joined later extend the held-out
+report without moving the choice. The
 choice is written to ``benchmarks/results/selection/<suite>.md`` with the command; the
 sampler defaults in ``skadvaug`` are then set by hand to the chosen candidate's
 parameters, which the page lists (``Method.spec``).
@@ -62,9 +66,21 @@ def _versus(frame, method, reference):
     return table.loc[method] if method in table.index else None
 
 
-def select(frame):
+def split(frame, development=None):
+    """The development rows and the held-out rows of ``frame``.
+
+    ``development``: the data sets the choice may use (None: the whole development
+    half); a set outside it is held out whatever its half.
+    """
+    is_dev = frame["dataset"].map(half) == "dev"
+    if development is not None:
+        is_dev &= frame["dataset"].isin(list(development))
+    return frame[is_dev], frame[~is_dev]
+
+
+def select(frame, development=None):
     """The chosen candidate of each family and the development ranks behind it."""
-    dev = frame[frame["dataset"].map(half) == "dev"]
+    dev, _ = split(frame, development)
     ranks = _ranks(dev)
     chosen = {}
     for family in FAMILIES:
@@ -111,18 +127,17 @@ def _best_variant(dev, dev_ranks):
     return ranks.index[0] if len(ranks) else None
 
 
-def report(frame, suite, command):
-    chosen, dev_ranks = select(frame)
-    held_out = frame[frame["dataset"].map(half) == "holdout"]
+def report(frame, suite, command, development=None):
+    chosen, dev_ranks = select(frame, development)
+    dev, held_out = split(frame, development)
     holdout_ranks = _ranks(held_out)
-    best_variant = _best_variant(frame[frame["dataset"].map(half) == "dev"], dev_ranks)
+    best_variant = _best_variant(dev, dev_ranks)
 
     def references(method):
         refs = ["SMOTE", *([best_variant] if best_variant else [])]
         return refs + _random_modes(method, holdout_ranks.index)
 
     learned = [m for m in holdout_ranks.index if _family(m)]
-    dev = frame[frame["dataset"].map(half) == "dev"]
     stopped_lines = []
     for method in sorted(set(dev["method"]) - set(dev_ranks.index)):
         if not _family(method):
@@ -137,9 +152,15 @@ def report(frame, suite, command):
                 f"mean rank {partial[method]:.2f} among {len(partial)} methods there (best of "
                 f"its family there: `{best}`, {partial[best]:.2f})"
             )
-    n_dev = frame.loc[frame["dataset"].map(half) == "dev", "dataset"].nunique()
+    n_dev = dev["dataset"].nunique()
     n_holdout = held_out["dataset"].nunique()
     n_folds = len(frame[["repeat", "fold"]].drop_duplicates())
+    restricted = (
+        ""
+        if development is None
+        else " The development sets are those of the development half among the sets "
+        "the choice was made on; every other set is held out, whatever its half."
+    )
     lines = [
         f"# Default selection on `{suite}`: development half, then held-out half",
         "",
@@ -148,7 +169,7 @@ def report(frame, suite, command):
         "(`benchmarks.suites.half`); "
         f"{n_dev} development and {n_holdout} held-out sets, {n_folds} folds each. Metric: "
         f"{METRIC}, averaged over the suite's models and folds per set; ranks among every "
-        "method that ran on every fold of the half.",
+        "method that ran on every fold of the half." + restricted,
         "",
         "## Choice (development half)",
         "",
@@ -223,13 +244,29 @@ def main(argv=None):
     parser.add_argument(
         "--repeats", type=int, help="only the first N repeats of the cross-validation"
     )
+    parser.add_argument(
+        "--development-subset",
+        type=int,
+        metavar="N",
+        help="choose on the development half of the suite's first N sets only; "
+        "hold out every other set",
+    )
     args = parser.parse_args(argv)
     path = Path(args.results or RESULTS_ROOT / args.suite / "results.csv")
     frame = pd.concat([pd.read_csv(p) for p in [path, *args.candidates]], ignore_index=True)
     frame = frame.drop_duplicates(["dataset", "method", "repeat", "fold", "model"], keep="last")
     if args.repeats is not None:  # every method on the same folds
         frame = frame[frame["repeat"] < args.repeats]
-    text, _ = report(frame, args.suite, "python -m benchmarks.select_defaults " + shlex.join(argv))
+    development = None
+    if args.development_subset is not None:
+        suite = SUITES[args.suite]
+        development = [d.name for d in suite.get_datasets()[: args.development_subset]]
+    text, _ = report(
+        frame,
+        args.suite,
+        "python -m benchmarks.select_defaults " + shlex.join(argv),
+        development,
+    )
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / f"{args.suite}.md").write_text(text)
     print(text)

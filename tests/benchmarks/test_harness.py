@@ -658,6 +658,47 @@ def test_default_selection_uses_the_development_half_only():
     assert "FlowLatent[preserve]" in text.split("## Held-out half")[1]
 
 
+def test_default_selection_restricted_to_the_sets_it_was_made_on():
+    # sets that ran after the choice join the held-out report, whatever their half
+    from benchmarks import select_defaults
+    from benchmarks.suites import half
+
+    names = [f"keel:set{i}" for i in range(30)]
+    original = names[:6]
+    late_dev = [n for n in names[6:] if half(n) == "dev"]
+    assert late_dev  # the hash puts some of the later sets in the development half
+    rows = []
+    for name in names:
+        scores = {
+            "SMOTE": 0.80,
+            # better on the later development sets only: must not move the choice
+            "FlowLatent[preserve]": 0.95 if name in late_dev else 0.60,
+            "FlowLatent": 0.85,
+        }
+        for method, score in scores.items():
+            rows.append(
+                {
+                    "kind": "tabular",
+                    "dataset": name,
+                    "method": method,
+                    "model": "logreg",
+                    "repeat": 0,
+                    "fold": 0,
+                    "balanced_accuracy": score,
+                    "status": "ok",
+                }
+            )
+    frame = pd.DataFrame(rows)
+    assert select_defaults.select(frame)[0]["FlowLatent"] == "FlowLatent[preserve]"
+    assert select_defaults.select(frame, original)[0]["FlowLatent"] == "FlowLatent"
+    dev, held_out = select_defaults.split(frame, original)
+    assert set(dev["dataset"]) == {n for n in original if half(n) == "dev"}
+    assert set(late_dev) <= set(held_out["dataset"])
+    text, _ = select_defaults.report(frame, "keel", "test", original)
+    n_dev = dev["dataset"].nunique()
+    assert f"{n_dev} development and {len(names) - n_dev} held-out" in text
+
+
 def test_the_best_smote_variant_is_found_where_none_ran_on_every_set():
     # long-tailed series: SMOTE's family fails on sets with a one-sample class
     from benchmarks import select_defaults
