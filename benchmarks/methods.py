@@ -421,7 +421,9 @@ register_method(
 # (python -m benchmarks.select_defaults): ``preserve``, perturbations that change the
 # seed's class in a class-balanced surrogate's eyes are shrunk; ``residual``, the seed
 # moved by the decoded perturbation instead of the decoding itself; ``linf``, the
-# random mode's ball (linf, 0.25) for the attack. In no suite's list: run by name.
+# random mode's ball (linf, 0.25) for the attack; ``interp``, seeds interpolated between
+# same-class neighbours (SMOTE's rule) before the perturbation. In no suite's list: run
+# by name.
 for _label, _sampler, _params in [
     (
         "LatentAdversarial[preserve]",
@@ -437,6 +439,16 @@ for _label, _sampler, _params in [
         "LatentAdversarial[random+preserve]",
         LatentAdversarialSampler,
         {"perturbation": "random", "residual": False, "preserve_labels": True},
+    ),
+    (
+        "LatentAdversarial[interp]",
+        LatentAdversarialSampler,
+        {"perturbation": "adversarial", "residual": True, "seeds": "interpolated"},
+    ),
+    (
+        "LatentAdversarial[random+interp]",
+        LatentAdversarialSampler,
+        {"perturbation": "random", "residual": True, "seeds": "interpolated"},
     ),
     (
         "FlowLatent[preserve]",

@@ -27,6 +27,7 @@ from sklearn.utils.validation import FLOAT_DTYPES, validate_data
 from ._kinds import DATA_KINDS
 from ._targets import rare_mask
 from ._torch_utils import check_device, draw_seed, step_budget, torch_generator, torch_threads
+from .augment.interpolation import interpolate_seeds
 from .nets._progress import fit_progress, plan_phases
 
 _X_SHAPES = (
@@ -214,6 +215,12 @@ class BaseAugmentationSampler(BaseOverSampler):
         """Smallest number of samples a class must have to be resampled."""
         return 1
 
+    def _seed_neighbors(self):
+        """``k`` to draw each seed between a sample and one of its ``k`` nearest
+        same-group samples (SMOTE's rule) before ``_augment``; ``None``: the
+        samples themselves are the seeds."""
+        return None
+
     # ----------------------------------------------------------------- plumbing
     def _fit_resample(self, X, y, *, groups):
         random_state = check_random_state(self.random_state)
@@ -223,15 +230,33 @@ class BaseAugmentationSampler(BaseOverSampler):
         for group, n_samples in self.sampling_strategy_.items():
             if n_samples == 0:
                 continue
-            seeds = random_state.choice(
-                np.flatnonzero(groups == group), size=n_samples, replace=True
-            )
-            X_new = self._augment(X[seeds], y[seeds], group=group, random_state=random_state)
+            members = np.flatnonzero(groups == group)
+            seeds = random_state.choice(members, size=n_samples, replace=True)
+            X_seeds, y_seeds = self._seeds(X, y, members, seeds, random_state)
+            X_new = self._augment(X_seeds, y_seeds, group=group, random_state=random_state)
             X_res.append(np.asarray(X_new, dtype=X.dtype))
-            y_res.append(y[seeds])
+            y_res.append(y_seeds)
             seed_indices.append(seeds)
         self.seed_indices_ = np.concatenate(seed_indices)
         return np.concatenate(X_res), np.concatenate(y_res)
+
+    def _seeds(self, X, y, members, seeds, random_state):
+        """The seeds' samples and targets: the drawn samples, or points between
+        each and a near sample of its group (:meth:`_seed_neighbors`), with
+        continuous targets interpolated alike (SMOTER's rule)."""
+        k_neighbors = self._seed_neighbors()
+        if k_neighbors is None or len(members) < 2:
+            return X[seeds], y[seeds]
+        X_seeds, partners, steps = interpolate_seeds(
+            X[members],
+            np.searchsorted(members, seeds),
+            k_neighbors=k_neighbors,
+            random_state=random_state,
+        )
+        y_seeds = y[seeds]
+        if self.rare_threshold is not None:
+            y_seeds = y_seeds + steps * (y[members[partners]] - y_seeds)
+        return X_seeds, y_seeds
 
     def _check_X_y(self, X, y, accept_sparse=None):
         ndim = _ndim(X)

@@ -74,6 +74,20 @@ default="adversarial"
         is then trained with balanced class weights, so that its boundary is
         not pushed into the minority region. ``False`` is the paper's method.
 
+    seeds : {{"samples", "interpolated"}}, default="samples"
+        What the perturbation starts from. ``"samples"`` (the paper): samples
+        drawn from each class to resample. ``"interpolated"``: for each drawn
+        sample, a point between it and one of its ``k_neighbors`` nearest
+        samples of the same class (SMOTE's rule, on the input; continuous
+        targets are interpolated alike, as SMOTER does), so the synthetic
+        samples spread over the class's region as SMOTE's do and the learned
+        perturbation then moves each point (issue 23's "interpolation between
+        same-class seeds combined with the adversarial direction").
+
+    k_neighbors : int, default=5
+        Neighbours to draw the interpolation partners from (``seeds=
+        "interpolated"``; fewer in a class with fewer other samples).
+
     latent_dim : int, default=None
         Latent size of the tabular autoencoder (``None``: half the features, at
         most 64). The convolutional autoencoders' latent follows from their
@@ -211,6 +225,8 @@ skadvaug.nets.LatentAdversarialRegressor
         "scale": [Interval(Real, 0, None, closed="left")],
         "residual": ["boolean"],
         "preserve_labels": ["boolean"],
+        "seeds": [StrOptions({"samples", "interpolated"})],
+        "k_neighbors": [Interval(Integral, 1, None, closed="left")],
         "latent_dim": [Interval(Integral, 1, None, closed="left"), None],
         "noise_dim": [Interval(Integral, 1, None, closed="left")],
         "hidden_dim": [Interval(Integral, 1, None, closed="left")],
@@ -248,6 +264,8 @@ skadvaug.nets.LatentAdversarialRegressor
         scale=0.1,
         residual=True,
         preserve_labels=False,
+        seeds="samples",
+        k_neighbors=5,
         latent_dim=None,
         noise_dim=100,
         hidden_dim=100,
@@ -287,6 +305,8 @@ skadvaug.nets.LatentAdversarialRegressor
         self.scale = scale
         self.residual = residual
         self.preserve_labels = preserve_labels
+        self.seeds = seeds
+        self.k_neighbors = k_neighbors
         self.latent_dim = latent_dim
         self.noise_dim = noise_dim
         self.hidden_dim = hidden_dim
@@ -306,6 +326,9 @@ skadvaug.nets.LatentAdversarialRegressor
         self.surrogate_params = surrogate_params
         self.max_epochs = max_epochs
         self.adversarial_epochs = adversarial_epochs
+
+    def _seed_neighbors(self):
+        return self.k_neighbors if self.seeds == "interpolated" else None
 
     def _make_net(self, X, y, *, random_state):
         autoencoder_params = dict(self.autoencoder_params or {})

@@ -221,3 +221,55 @@ def test_preserve_labels_keeps_synthetic_samples_in_their_class(blobs):
     assert (predicted == y_new).mean() > 0.95
     with pytest.raises(ValueError, match="preserve_labels"):
         LatentAdversarialSampler(preserve_labels=True, rare_threshold=0.5).fit_resample(X, X[:, 0])
+
+
+def _on_segment_to_a_class_neighbour(point, seed, X_class, k):
+    """Whether ``point`` lies between ``seed`` and one of its ``k`` nearest others."""
+    others = X_class[np.any(X_class != seed, axis=1)]
+    nearest = others[np.argsort(np.linalg.norm(others - seed, axis=1))[:k]]
+    for partner in nearest:
+        direction = partner - seed
+        step = np.dot(point - seed, direction) / np.dot(direction, direction)
+        if 0 <= step <= 1 and np.allclose(seed + step * direction, point, atol=1e-6):
+            return True
+    return False
+
+
+def test_interpolated_seeds_lie_between_same_class_neighbours(blobs):
+    # scale 0: the residual perturbation is zero, so each sample is its seed point
+    X, y = blobs
+    sampler = LatentAdversarialSampler(seeds="interpolated", k_neighbors=3, scale=0.0, **FAST)
+    X_res, y_res = sampler.fit_resample(X, y)
+    X_new, y_new = X_res[len(X) :], y_res[len(X) :]
+    seeds = X[sampler.seed_indices_]
+    assert np.all(y_new == y[sampler.seed_indices_])
+    assert not np.allclose(X_new, seeds)  # not copies of the drawn samples
+    assert all(
+        _on_segment_to_a_class_neighbour(point, seed, X[y == label], k=3)
+        for point, seed, label in zip(X_new, seeds, y_new, strict=True)
+    )
+    # with the learned perturbation on, the samples move off those points
+    moved = LatentAdversarialSampler(seeds="interpolated", k_neighbors=3, **FAST)
+    X_moved = moved.fit_resample(X, y)[0][len(X) :]
+    np.testing.assert_array_equal(moved.seed_indices_, sampler.seed_indices_)
+    assert np.abs(X_moved - X_new).mean() > 1e-3
+
+
+def test_interpolated_seeds_interpolate_continuous_targets():
+    X, y = make_sequence_regression(120, n_timepoints=16, random_state=0)
+    threshold = float(np.quantile(y, 0.9))
+    sampler = LatentAdversarialSampler(rare_threshold=threshold, seeds="interpolated", **FAST)
+    _, y_res = sampler.fit_resample(X, y)
+    y_new = y_res[len(y) :]
+    rare = y[y > threshold]
+    assert len(set(y_new) - set(rare)) > 0.9 * len(y_new)  # new targets, not copies
+    assert rare.min() <= y_new.min()
+    assert y_new.max() <= rare.max()
+
+
+def test_seeds_parameter_is_checked():
+    X, y = make_imbalanced_sequences(40, n_timepoints=16, random_state=0)
+    with pytest.raises(ValueError, match="seeds"):
+        LatentAdversarialSampler(seeds="smote").fit_resample(X, y)
+    with pytest.raises(ValueError, match="k_neighbors"):
+        LatentAdversarialSampler(seeds="interpolated", k_neighbors=0).fit_resample(X, y)
