@@ -42,13 +42,20 @@ def _family(method):
     return next((f for f in FAMILIES if method == f or method.startswith(f + "[")), None)
 
 
+def _is_random(method):
+    """Whether ``method`` perturbs at random: its label or its configuration says so
+    (``FlowLatent``, the default, is Randomized-LA without saying it in the label)."""
+    spec = METHODS[method].estimator if method in METHODS else ""
+    return "random" in method or "perturbation='random'" in spec or "attack='random'" in spec
+
+
 def _random_modes(method, available):
     """The random-perturbation modes of ``method``'s family among ``available``
-    (none for a random mode itself): an adversarial default is compared with each."""
-    if "random" in method:
+    (none for a random mode itself): an adversarial method is compared with each."""
+    if _is_random(method):
         return []
     family = _family(method)
-    return [m for m in available if _family(m) == family and "random" in m]
+    return [m for m in available if _family(m) == family and _is_random(m)]
 
 
 def _ok(frame):

@@ -54,7 +54,10 @@ def interpolate_seeds(X, seeds, *, k_neighbors, random_state):
     flat = np.asarray(X, dtype=float).reshape(n, -1)
     k = min(int(k_neighbors), n - 1)
     neighbours = NearestNeighbors(n_neighbors=k + 1).fit(flat)
-    _, indices = neighbours.kneighbors(flat[seeds])
+    # each distinct seed is queried once: at a million rows seeds repeat many times
+    distinct, position = np.unique(seeds, return_inverse=True)
+    _, indices = neighbours.kneighbors(flat[distinct])
+    indices = indices[position]
     # column 0 is the seed itself (or a duplicate of it at distance 0)
     choice = random_state.randint(1, k + 1, size=len(seeds))
     partners = indices[np.arange(len(seeds)), choice]
