@@ -44,7 +44,9 @@ OUT = Path(__file__).resolve().parent / "results" / "diagnostics"
 METHOD_NAMES = (
     "SMOTE",
     "LatentAdversarial",
-    "LatentAdversarial[random]",
+    "LatentAdversarial[adversarial]",
+    "LatentAdversarial[samples]",
+    "LatentAdversarial[samples+random]",
     "LatentAdversarial[paper]",
     "LatentAdversarial[paper+random]",
     "LatentAdversarial[residual+preserve]",

@@ -338,11 +338,12 @@ for _method in (
         )
     )
 
-# Paper 000: our defaults (adversarial perturbation, scale 0.1, residual decoding, chosen on
-# the development half of the keel sets: python -m benchmarks.select_defaults) and their
-# random perturbation; the paper's decoding (decode(z + delta)) as [paper] and
-# [paper+random] (Table 2's modes), the labels LatentAdversarial and [random] had until
-# the defaults changed.
+# Paper 000: our defaults (random perturbation of interpolated seeds, scale 0.1, residual
+# decoding, chosen on the development half of the keel sets: python -m
+# benchmarks.select_defaults) and the adversarial perturbation of the same seeds as
+# [adversarial]; the default before interpolated seeds (adversarial, drawn samples,
+# residual) as [samples] and its random mode as [samples+random]; the paper's decoding
+# (decode(z + delta)) of drawn samples as [paper] and [paper+random] (Table 2's modes).
 # Paper 003: our default (Randomized-LA, linf, epsilon 0.25, as in its Table 1; chosen
 # on the development half of the keel sets), and the paper's Adversarial-LA (PGD in the
 # flow's latent space, l2, epsilon 1, alpha 0.5, k 3) as [paper], the label FlowLatent
@@ -351,22 +352,32 @@ for _sampler, _label, _params in [
     (
         LatentAdversarialSampler,
         "LatentAdversarial",
-        {"perturbation": "adversarial", "residual": True},
+        {"perturbation": "random", "residual": True, "seeds": "interpolated"},
     ),
     (
         LatentAdversarialSampler,
-        "LatentAdversarial[random]",
-        {"perturbation": "random", "residual": True},
+        "LatentAdversarial[adversarial]",
+        {"perturbation": "adversarial", "residual": True, "seeds": "interpolated"},
+    ),
+    (
+        LatentAdversarialSampler,
+        "LatentAdversarial[samples]",
+        {"perturbation": "adversarial", "residual": True, "seeds": "samples"},
+    ),
+    (
+        LatentAdversarialSampler,
+        "LatentAdversarial[samples+random]",
+        {"perturbation": "random", "residual": True, "seeds": "samples"},
     ),
     (
         LatentAdversarialSampler,
         "LatentAdversarial[paper]",
-        {"perturbation": "adversarial", "residual": False},
+        {"perturbation": "adversarial", "residual": False, "seeds": "samples"},
     ),
     (
         LatentAdversarialSampler,
         "LatentAdversarial[paper+random]",
-        {"perturbation": "random", "residual": False},
+        {"perturbation": "random", "residual": False, "seeds": "samples"},
     ),
     (FlowLatentSampler, "FlowLatent", {"attack": "random", "norm": "linf", "epsilon": 0.25}),
     (
@@ -421,34 +432,40 @@ register_method(
 # (python -m benchmarks.select_defaults): ``preserve``, perturbations that change the
 # seed's class in a class-balanced surrogate's eyes are shrunk; ``residual``, the seed
 # moved by the decoded perturbation instead of the decoding itself; ``linf``, the
-# random mode's ball (linf, 0.25) for the attack; ``interp``, seeds interpolated between
-# same-class neighbours (SMOTE's rule) before the perturbation. In no suite's list: run
-# by name.
+# random mode's ball (linf, 0.25) for the attack (the LatentAdversarial candidates ran
+# on drawn samples, the default seeds then; interpolated seeds, the candidates
+# [interp] and [random+interp], became LatentAdversarial[adversarial] and the default).
+# In no suite's list: run by name.
 for _label, _sampler, _params in [
     (
         "LatentAdversarial[preserve]",
         LatentAdversarialSampler,
-        {"residual": False, "preserve_labels": True},
+        {
+            "perturbation": "adversarial",
+            "residual": False,
+            "seeds": "samples",
+            "preserve_labels": True,
+        },
     ),
     (
         "LatentAdversarial[residual+preserve]",
         LatentAdversarialSampler,
-        {"residual": True, "preserve_labels": True},
+        {
+            "perturbation": "adversarial",
+            "residual": True,
+            "seeds": "samples",
+            "preserve_labels": True,
+        },
     ),
     (
         "LatentAdversarial[random+preserve]",
         LatentAdversarialSampler,
-        {"perturbation": "random", "residual": False, "preserve_labels": True},
-    ),
-    (
-        "LatentAdversarial[interp]",
-        LatentAdversarialSampler,
-        {"perturbation": "adversarial", "residual": True, "seeds": "interpolated"},
-    ),
-    (
-        "LatentAdversarial[random+interp]",
-        LatentAdversarialSampler,
-        {"perturbation": "random", "residual": True, "seeds": "interpolated"},
+        {
+            "perturbation": "random",
+            "residual": False,
+            "seeds": "samples",
+            "preserve_labels": True,
+        },
     ),
     (
         "FlowLatent[preserve]",

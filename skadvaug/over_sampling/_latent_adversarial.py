@@ -33,10 +33,20 @@ class LatentAdversarialSampler(BaseLearnedSampler):
        (``"anti-adversarial"``) or is plain rescaled Gaussian noise
        (``"random"``), the three modes of Table 2;
     3. generates the samples ``sampling_strategy_`` asks for from seeds drawn
-       in each class, as ``seed + decode(z + delta) - decode(z)`` with
-       ``z = encode(seed)`` (``residual=True``, our default: the seed keeps what
-       the autoencoder does not reconstruct) or as the paper's
+       in each class — by default each moved first to a point between it and one
+       of its nearest same-class samples (``seeds="interpolated"``, SMOTE's rule;
+       ``"samples"`` is the paper's) — as ``seed + decode(z + delta) - decode(z)``
+       with ``z = encode(seed)`` (``residual=True``, our default: the seed keeps
+       what the autoencoder does not reconstruct) or as the paper's
        ``decode(z + delta)`` (``residual=False``).
+
+    Our defaults are not the paper's: random perturbation of interpolated seeds
+    with residual decoding, chosen by the best mean rank on the development half
+    of the KEEL benchmark sets among the paper's configurations and ours, and
+    reported on the held-out sets (``benchmarks/results/selection/keel.md``):
+    there the paper's configuration (``perturbation="adversarial",
+    seeds="samples", residual=False``) is significantly below SMOTE, and the
+    adversarial perturbation of interpolated seeds is level with the random one.
 
     The backbones train on data standardised per feature (tables) or per
     channel (sequences, images); synthetic samples come back in the input's
@@ -48,8 +58,10 @@ class LatentAdversarialSampler(BaseLearnedSampler):
     {sampling_strategy}
 
     perturbation : {{"adversarial", "random", "anti-adversarial"}}, \
-default="adversarial"
-        Objective of the perturbation module (Table 2).
+default="random"
+        Objective of the perturbation module (Table 2). The paper's method is
+        ``"adversarial"``; ``"random"`` (its ablation) is our default, chosen by
+        evidence (above).
 
     scale : float, default=0.1
         Size of the perturbation in units of each latent element's standard
@@ -74,7 +86,7 @@ default="adversarial"
         is then trained with balanced class weights, so that its boundary is
         not pushed into the minority region. ``False`` is the paper's method.
 
-    seeds : {{"samples", "interpolated"}}, default="samples"
+    seeds : {{"samples", "interpolated"}}, default="interpolated"
         What the perturbation starts from. ``"samples"`` (the paper): samples
         drawn from each class to resample. ``"interpolated"``: for each drawn
         sample, a point between it and one of its ``k_neighbors`` nearest
@@ -82,7 +94,9 @@ default="adversarial"
         targets are interpolated alike, as SMOTER does), so the synthetic
         samples spread over the class's region as SMOTE's do and the learned
         perturbation then moves each point (issue 23's "interpolation between
-        same-class seeds combined with the adversarial direction").
+        same-class seeds combined with the adversarial direction"). In a class
+        of more than 10,000 samples the neighbours are searched within random
+        blocks of 10,000, so the search costs time linear in the data.
 
     k_neighbors : int, default=5
         Neighbours to draw the interpolation partners from (``seeds=
@@ -260,11 +274,11 @@ skadvaug.nets.LatentAdversarialRegressor
         self,
         *,
         sampling_strategy="auto",
-        perturbation="adversarial",
+        perturbation="random",
         scale=0.1,
         residual=True,
         preserve_labels=False,
-        seeds="samples",
+        seeds="interpolated",
         k_neighbors=5,
         latent_dim=None,
         noise_dim=100,

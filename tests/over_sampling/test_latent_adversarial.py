@@ -111,9 +111,10 @@ def test_digits_images_are_decoded_back_to_8x8():
 
 
 def test_continuous_targets_keep_the_target_of_their_seed():
+    # the paper's seeds: drawn samples (the default interpolates targets, tested below)
     X, y = make_sequence_regression(120, n_timepoints=16, random_state=0)
     threshold = float(np.quantile(y, 0.9))
-    sampler = LatentAdversarialSampler(rare_threshold=threshold, **FAST)
+    sampler = LatentAdversarialSampler(rare_threshold=threshold, seeds="samples", **FAST)
     X_res, y_res = sampler.fit_resample(X, y)
     assert np.sum(y_res > threshold) == np.sum(y_res <= threshold) == 108
     assert set(y_res[len(y) :]) <= set(y[y > threshold])
