@@ -468,6 +468,16 @@ for _label, _sampler, _params in [
         },
     ),
     (
+        "LatentAdversarial[adversarial+preserve]",
+        LatentAdversarialSampler,
+        {
+            "perturbation": "adversarial",
+            "residual": True,
+            "seeds": "interpolated",
+            "preserve_labels": True,
+        },
+    ),
+    (
         "FlowLatent[preserve]",
         FlowLatentSampler,
         {"attack": "adversarial", "norm": "l2", "epsilon": 1.0, "preserve_labels": True},
