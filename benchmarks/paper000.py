@@ -176,7 +176,9 @@ def run_regression_seed(seed):
         rare_threshold=threshold_z,
         sampling_strategy=0.25,
         scale=BEST_SCALE,
-        residual=False,  # the paper's decoding
+        perturbation="adversarial",  # the paper's method, not the sampler's defaults:
+        seeds="samples",
+        residual=False,  # drawn samples, adversarial perturbation, the paper's decoding
         random_state=seed,
         device="cpu",
         max_epochs=AE_EPOCHS,

@@ -63,24 +63,25 @@ def interpolate_seeds(X, seeds, *, k_neighbors, random_state, max_block=MAX_BLOC
     n = len(X)
     if n < 2:
         raise ValueError(f"interpolate_seeds needs at least 2 samples in X; got {n}.")
-    flat = np.asarray(X, dtype=float).reshape(n, -1)
-    if n <= max_block:
+    X = np.asarray(X, dtype=float)
+    flat = X.reshape(n, -1)
+    n_blocks = int(np.ceil(n / max_block))
+    if n_blocks == 1:
         k = min(int(k_neighbors), n - 1)
         # each distinct seed is queried once: seeds repeat when many are drawn
         distinct, position = np.unique(seeds, return_inverse=True)
         indices = _neighbours(flat, flat[distinct], k)[position]
     else:
-        k = min(int(k_neighbors), n // int(np.ceil(n / max_block)) - 1)
+        k = min(int(k_neighbors), n // n_blocks - 1)
         indices = np.empty((n, k + 1), dtype=np.intp)
-        for block in np.array_split(random_state.permutation(n), int(np.ceil(n / max_block))):
+        for block in np.array_split(random_state.permutation(n), n_blocks):
             indices[block] = block[_neighbours(flat[block], flat[block], k)]
         indices = indices[seeds]
     # column 0 is the seed itself (or a duplicate of it at distance 0)
     choice = random_state.randint(1, k + 1, size=len(seeds))
     partners = indices[np.arange(len(seeds)), choice]
     steps = random_state.uniform(size=len(seeds))
-    shape = (-1,) + (1,) * (np.ndim(X) - 1)
-    X = np.asarray(X, dtype=float)
+    shape = (-1,) + (1,) * (X.ndim - 1)
     X_new = X[seeds] + steps.reshape(shape) * (X[partners] - X[seeds])
     return X_new, partners, steps
 

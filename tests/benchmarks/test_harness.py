@@ -622,6 +622,24 @@ def test_unknown_method_names_are_refused_not_dropped():
         main(["run", "--suite", "tiny", "--methods", "SMOTE[k,5]", "--quiet"])
 
 
+def _selection_rows(dataset, scores, *, folds):
+    """Result rows of one tabular set: each method's score (plus 0.001 per fold)."""
+    return [
+        {
+            "kind": "tabular",
+            "dataset": dataset,
+            "method": method,
+            "model": "logreg",
+            "repeat": 0,
+            "fold": fold,
+            "balanced_accuracy": score + 0.001 * fold,
+            "status": "ok",
+        }
+        for method, score in scores.items()
+        for fold in range(folds)
+    ]
+
+
 def test_default_selection_uses_the_development_half_only():
     from benchmarks import select_defaults
     from benchmarks.suites import half
@@ -637,20 +655,7 @@ def test_default_selection_uses_the_development_half_only():
             "FlowLatent[preserve]": 0.90 if dev else 0.60,
             "FlowLatent": 0.85,
         }
-        for method, score in scores.items():
-            for fold in range(2):
-                rows.append(
-                    {
-                        "kind": "tabular",
-                        "dataset": name,
-                        "method": method,
-                        "model": "logreg",
-                        "repeat": 0,
-                        "fold": fold,
-                        "balanced_accuracy": score + 0.001 * fold,
-                        "status": "ok",
-                    }
-                )
+        rows += _selection_rows(name, scores, folds=2)
     frame = pd.DataFrame(rows)
     chosen, _ = select_defaults.select(frame)
     assert chosen["FlowLatent"] == "FlowLatent[preserve]"
@@ -675,19 +680,7 @@ def test_default_selection_restricted_to_the_sets_it_was_made_on():
             "FlowLatent[preserve]": 0.95 if name in late_dev else 0.60,
             "FlowLatent": 0.85,
         }
-        for method, score in scores.items():
-            rows.append(
-                {
-                    "kind": "tabular",
-                    "dataset": name,
-                    "method": method,
-                    "model": "logreg",
-                    "repeat": 0,
-                    "fold": 0,
-                    "balanced_accuracy": score,
-                    "status": "ok",
-                }
-            )
+        rows += _selection_rows(name, scores, folds=1)
     frame = pd.DataFrame(rows)
     assert select_defaults.select(frame)[0]["FlowLatent"] == "FlowLatent[preserve]"
     assert select_defaults.select(frame, original)[0]["FlowLatent"] == "FlowLatent"
