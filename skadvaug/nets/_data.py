@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import torch
-from skorch.dataset import get_len
+from skorch.dataset import Dataset, get_len
 from skorch.utils import to_tensor
 
 
@@ -45,14 +45,40 @@ class BatchIterator:
     def __iter__(self):
         n = len(self.dataset)
         order = torch.randperm(n).numpy() if self.shuffle else np.arange(n)
+        take = _array_take(self.dataset) or self.dataset.__getitem__
         for start in range(0, n, self.batch_size):
             index = order[start : start + self.batch_size]
             if self.drop_last and len(index) < self.batch_size:
                 break
-            X, y = self.dataset[index]
+            X, y = take(index)
             if y is not None and torch.is_tensor(y) and y.numel() == 1 and len(index) > 1:
                 y = y.expand(len(index))  # skorch's placeholder when there is no target
             yield to_tensor(X, device="cpu"), to_tensor(y, device="cpu")
+
+
+def _array_take(dataset):
+    """Direct numpy indexing of a plain skorch ``Dataset`` of arrays (or a ``Subset``
+    of one), or ``None``. It returns what the dataset's own ``__getitem__`` does;
+    skorch's generic indexing costs about 0.3 ms a batch, as much as a small
+    network's step."""
+    indices = None
+    if isinstance(dataset, torch.utils.data.Subset):
+        dataset, indices = dataset.dataset, np.asarray(dataset.indices)
+    if type(dataset) is not Dataset or dataset.X_is_ndframe:
+        return None
+    X, y = dataset.X, dataset.y
+    arrays = list(X.values()) if isinstance(X, dict) else [X]
+    if y is not None:
+        arrays.append(y)
+    if not all(isinstance(array, np.ndarray) for array in arrays):
+        return None
+
+    def take(index):
+        index = index if indices is None else indices[index]
+        X_batch = {k: v[index] for k, v in X.items()} if isinstance(X, dict) else X[index]
+        return X_batch, torch.Tensor([0]) if y is None else y[index]
+
+    return take
 
 
 def n_samples_of(X):

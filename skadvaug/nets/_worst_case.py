@@ -213,7 +213,8 @@ class _WorstCaseNet(JointAugmentationNet):
         return y[torch.multinomial(weights, n, replacement=True)]
 
     def _critic_loss(self, real, fake, y):
-        real_score, fake_score = self.critic_(real, y), self.critic_(fake, y)
+        # one pass over both halves: the critic scores each sample on its own
+        real_score, fake_score = self.critic_(torch.cat([real, fake]), torch.cat([y, y])).chunk(2)
         if self.distance == "js":
             loss = F.binary_cross_entropy_with_logits(
                 real_score, torch.ones_like(real_score)
@@ -254,7 +255,19 @@ class _WorstCaseNet(JointAugmentationNet):
         X, rare = inputs["X"], inputs["rare"].bool()
         step = {}
 
-        fake = self.augmenter_(X, y).detach()
+        self.critic_steps_ += 1
+        generator_step = self.critic_steps_ % self.n_critic == 0
+        targets = self._sample_targets(y, rare)
+        # One generator pass makes the critic's fakes (for the real batch's targets)
+        # and, when a player trains on them, the generated batch (sampled targets);
+        # the critic's step does not change G, so both come from the same G.
+        with_generated = generator_step or self.classifier_steps == "every_batch"
+        conditions = torch.cat([y, targets]) if with_generated else y
+        seeds = X.new_zeros((len(conditions), *X.shape[1:]))  # only number and shape count
+        with torch.set_grad_enabled(generator_step):
+            output = self.augmenter_(seeds, conditions)
+        fake, generated = output[: len(X)].detach(), output[len(X) :]
+
         critic_loss, distance, penalty = self._critic_loss(X, fake, y)
         self._step_players(critic_loss, descend=("critic",))
         step.update(
@@ -262,13 +275,9 @@ class _WorstCaseNet(JointAugmentationNet):
             distance_estimate=distance.detach(),
             gradient_penalty=penalty.detach(),
         )
-        self.critic_steps_ += 1
 
         warm = self._warming_up()
-        targets = self._sample_targets(y, rare)
-        seeds = X.new_zeros((len(targets), *X.shape[1:]))  # only their number and shape count
-        if self.critic_steps_ % self.n_critic == 0:
-            generated = self.augmenter_(seeds, targets)
+        if generator_step:
             generator_loss, generated_loss = self._generator_loss(generated, targets, warm=warm)
             self._step_players(generator_loss, descend=("augmenter",))
             self.generator_steps_ += 1
@@ -276,10 +285,7 @@ class _WorstCaseNet(JointAugmentationNet):
                 generator_loss=generator_loss.detach(), generated_loss=generated_loss.detach()
             )
             generated = generated.detach()
-        elif self.classifier_steps == "every_batch":
-            with torch.no_grad():
-                generated = self.augmenter_(seeds, targets)
-        else:
+        elif not with_generated:
             generated = None
 
         if generated is not None:

@@ -299,3 +299,35 @@ def test_weights_round_trip_through_the_tensors_only_loader(tmp_path, monkeypatc
     assert loads == [True]
     assert torch.equal(_weights(fresh), _weights(net))
     np.testing.assert_array_equal(fresh.predict(X), net.predict(X))
+
+
+def test_adam_runs_its_fused_kernel_unless_the_user_chooses_an_implementation():
+    X, y = _data()
+    assert _net(max_epochs=1).fit(X, y).optimizer_.defaults["fused"] is True
+    chosen = _net(max_epochs=1, optimizer__foreach=False).fit(X, y).optimizer_.defaults
+    assert not chosen["fused"]
+    assert chosen["foreach"] is False
+    sgd = _net(max_epochs=1, optimizer=torch.optim.SGD).fit(X, y).optimizer_.defaults
+    assert sgd["foreach"] is True
+    assert not sgd.get("fused")
+
+
+@pytest.mark.parametrize("kind", ["array", "dict", "no_target", "subset"])
+def test_batches_taken_directly_equal_the_datasets_own_indexing(kind):
+    from skorch.dataset import Dataset
+
+    from skadvaug.nets._data import BatchIterator, _array_take
+
+    X, y = _data(n=23)
+    data = {"X": X, "rare": np.arange(23) % 2} if kind == "dict" else X
+    dataset = Dataset(data, None if kind == "no_target" else y)
+    if kind == "subset":
+        dataset = torch.utils.data.Subset(dataset, np.arange(3, 20))
+    index = np.array([5, 0, 7, 2])
+    direct, generic = _array_take(dataset)(index), dataset[index]
+    for left, right in zip(direct, generic, strict=True):
+        left, right = (left, right) if isinstance(left, dict) else ({0: left}, {0: right})
+        for key in right:
+            np.testing.assert_array_equal(np.asarray(left[key]), np.asarray(right[key]))
+    batches = list(BatchIterator(dataset, batch_size=8))
+    assert sum(len(y_batch) for _, y_batch in batches) == len(dataset)
