@@ -157,16 +157,21 @@ class ContrastiveNet(BaseNet):
 
     def fit(self, X, y=None, **fit_params):
         """Pre-train the encoder against the learned views (``y`` is ignored)."""
-        return super().fit(self._prepare(X), None, **fit_params)
+        # skorch's fit calls partial_fit, which need not check and scale X again
+        self._fitting_prepared = True
+        try:
+            return super().fit(self._prepare(X), None, **fit_params)
+        finally:
+            self._fitting_prepared = False
 
     def partial_fit(self, X, y=None, classes=None, **fit_params):
         """Pre-train ``max_epochs`` more epochs on ``X`` (an unfitted net is fitted).
 
-        ``X`` is scaled as in :meth:`fit` (the scaling is idempotent, so ``fit``'s own
-        call through here is unchanged)."""
+        ``X`` is checked and scaled as in :meth:`fit`."""
         if not self.initialized_:
             return self.fit(X, y, **fit_params)
-        X = self._prepare(self._validate_X(X, reset=False))
+        if not getattr(self, "_fitting_prepared", False):
+            X = self._prepare(self._validate_X(X, reset=False))
         return super().partial_fit(X, None, classes, **fit_params)
 
     def contrastive_loss(self, X, generator=None):

@@ -186,6 +186,23 @@ def test_partial_fit_continues_pretraining_on_scaled_series(gunpoint):
         net.partial_fit(gunpoint[:, :, :100])
 
 
+def test_fit_scales_the_series_once_and_partial_fit_scales_its_own(gunpoint, monkeypatch):
+    from skadvaug.nets import _contrastive
+
+    calls = []
+    original = _contrastive.minmax_per_channel
+
+    def counting(X):
+        calls.append(len(X))
+        return original(X)
+
+    monkeypatch.setattr(_contrastive, "minmax_per_channel", counting)
+    net = ContrastiveNet(max_epochs=1, **FAST).fit(gunpoint)
+    assert calls == [len(gunpoint)]
+    net.partial_fit(gunpoint[:20] * 3.0)
+    assert calls == [len(gunpoint), 20]
+
+
 def test_classifier_with_memory_pretrains_once_for_any_fine_tuning(tmp_path, monkeypatch):
     from skadvaug.datasets import load_ucr as _load
     from skadvaug.modules import SmallCNNEncoder1d
