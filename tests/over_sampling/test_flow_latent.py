@@ -115,18 +115,38 @@ def test_sequences_and_images(shape):
     assert np.all(np.isfinite(X_res))
 
 
-def test_flow_params_reach_the_flow():
+def _coupling_names(sampler):
+    return {type(layer).__name__ for layer in sampler.flow_.flow_.module_.layers}
+
+
+def test_the_sequence_default_is_split_couplings_of_16_channels_and_an_integer_keeps_the_old():
     X, y = make_imbalanced_sequences(60, n_timepoints=16, random_state=0)
-    split = FlowLatentSampler(flow_params={"coupling": "split"}, **FAST)
-    masked = FlowLatentSampler(**FAST)
-    for sampler in (split, masked):
+    small = FlowLatentSampler(**FAST)
+    checkerboard = FlowLatentSampler(flow_hidden=64, **FAST)
+    for sampler in (small, checkerboard):
         X_res, _ = sampler.fit_resample(X, y)
         assert np.all(np.isfinite(X_res))
-    names = {type(layer).__name__ for layer in split.flow_.flow_.module_.layers}
-    assert "TimeSplitCoupling" in names
-    assert "TimeSplitCoupling" not in {
-        type(layer).__name__ for layer in masked.flow_.flow_.module_.layers
-    }
+    assert "TimeSplitCoupling" in _coupling_names(small)
+    assert small.flow_.flow_hidden == 16
+    assert "TimeSplitCoupling" not in _coupling_names(checkerboard)
+    assert checkerboard.flow_.flow_hidden == 64
+    # flow_params set the coupling whatever flow_hidden says
+    split = FlowLatentSampler(flow_hidden=64, flow_params={"coupling": "split"}, **FAST)
+    split.fit_resample(X, y)
+    assert "TimeSplitCoupling" in _coupling_names(split)
+    masked = FlowLatentSampler(flow_params={"coupling": "checkerboard"}, **FAST)
+    masked.fit_resample(X, y)
+    assert "TimeSplitCoupling" not in _coupling_names(masked)
+    assert masked.flow_.flow_hidden == 16
+
+
+def test_tables_keep_the_64_wide_flow():
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(40, 3)), np.repeat([0, 1], [30, 10])
+    sampler = FlowLatentSampler(**FAST)
+    sampler.fit_resample(X, y)
+    assert sampler.flow_.flow_hidden == 64
+    assert sampler.flow_.flow_params is None
 
 
 def test_class_conditional_flow():
