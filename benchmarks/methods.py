@@ -479,6 +479,11 @@ for _label, _sampler, _params in [
         },
     ),
     (
+        "LatentAdversarial[adversarial+half-scale]",
+        LatentAdversarialSampler,
+        {"perturbation": "adversarial", "residual": True, "seeds": "interpolated", "scale": 0.05},
+    ),
+    (
         "FlowLatent[preserve]",
         FlowLatentSampler,
         {"attack": "adversarial", "norm": "l2", "epsilon": 1.0, "preserve_labels": True},
