@@ -30,8 +30,10 @@ class LearnedCopySampler(BaseLearnedSampler):
         """Nothing to learn: this test sampler only needs the seeded generator."""
 
     def _augment(self, X_seeds, y_seeds, *, group, random_state):
-        noise = torch.randn(X_seeds.shape, generator=self._torch_generator(random_state))
-        return X_seeds + 0.01 * noise.numpy()
+        noise = torch.randn(
+            X_seeds.shape, generator=self._torch_generator(random_state), device=self.device_
+        )
+        return X_seeds + 0.01 * noise.cpu().numpy()
 
 
 def _imbalanced(shape=(5,), counts=(40, 10), seed=0):

@@ -204,6 +204,23 @@ class BaseNet(NeuralNet):
         self.memory = memory
         self.n_threads = n_threads
 
+    def __setattr__(self, name, attr):
+        # skorch tracks a torch module or optimizer set in an initialize method (moves
+        # it to `device`, pickles it so that a CUDA-trained net loads without CUDA)
+        # unless its name is in `prefixes_`. Our nets declare prefixes for their
+        # players' parameters (augmenter__scale, critic__hidden), which would leave
+        # those players untracked: on the CPU whatever `device` says.
+        own_prefix = name.rstrip("_") in type(self).prefixes_
+        if (
+            own_prefix
+            and name.endswith("_")
+            and name.rstrip("_") not in NeuralNet.prefixes_
+            and isinstance(attr, (torch.nn.Module, torch.optim.Optimizer))
+            and name not in self.cuda_dependent_attributes_
+        ):
+            self._register_attribute(name, attr, prefixes=False)
+        super().__setattr__(name, attr)
+
     @property
     def _default_callbacks(self):
         callbacks = list(super()._default_callbacks)
@@ -392,6 +409,10 @@ class BaseNet(NeuralNet):
         return pgroups, params
 
     def get_dataset(self, X, y=None):
+        # float64 targets too: CUDA's backward refuses a float32 output's loss against
+        # float64 targets, where the CPU's promotes (integer labels stay as they are)
+        if isinstance(y, np.ndarray) and y.dtype == np.float64:
+            y = y.astype(np.float32)
         return super().get_dataset(as_float32(X), y)
 
     def get_iterator(self, dataset, training=False):

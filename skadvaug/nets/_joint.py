@@ -12,7 +12,7 @@ steps it as a second player on the same backward pass. Its public
 
 import warnings
 from collections.abc import Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from numbers import Integral, Real
 
 import numpy as np
@@ -205,12 +205,27 @@ class JointAugmentationNet(BaseNet):
 
     @contextmanager
     def _network_in_eval(self):
-        """Attack the network as it is, without updating its batch-norm statistics."""
+        """Attack the network as it is, without updating its batch-norm statistics.
+
+        On CUDA a recurrent network is attacked without cuDNN, whose RNN kernels have
+        no backward pass in evaluation mode (the attack needs input gradients).
+        """
         network = self._network()
         was_training = network.training
         network.eval()
+        recurrent = any(isinstance(m, nn.RNNBase) for m in network.modules())
+        kernels = (
+            torch.backends.cudnn.flags(
+                enabled=False,
+                benchmark=torch.backends.cudnn.benchmark,
+                deterministic=torch.backends.cudnn.deterministic,
+            )
+            if recurrent and str(self._device()).startswith("cuda")
+            else nullcontext()
+        )
         try:
-            yield
+            with kernels:
+                yield
         finally:
             network.train(was_training)
 

@@ -251,6 +251,9 @@ def test_float64_inputs_are_trained_in_float32():
     X, y = _data()
     net = _net(max_epochs=1).fit(X.astype(np.float64), y.astype(np.float64))
     assert net.predict(X.astype(np.float64)).dtype == np.float32
+    # float64 targets too (CUDA's backward refuses a float32 loss against float64)
+    assert net.get_dataset(X, y.astype(np.float64)).y.dtype == np.float32
+    assert net.get_dataset(X, np.arange(len(X))).y.dtype == np.arange(1).dtype
 
 
 class BatchNormRegressor(nn.Module):
@@ -331,3 +334,65 @@ def test_batches_taken_directly_equal_the_datasets_own_indexing(kind):
             np.testing.assert_array_equal(np.asarray(left[key]), np.asarray(right[key]))
     batches = list(BatchIterator(dataset, batch_size=8))
     assert sum(len(y_batch) for _, y_batch in batches) == len(dataset)
+
+
+def _nets_inside(obj, seen=None):
+    """Every skorch net reachable from ``obj``'s fitted attributes, ``obj`` included."""
+    from skorch import NeuralNet
+
+    seen = set() if seen is None else seen
+    if id(obj) in seen or not hasattr(obj, "__dict__"):
+        return []
+    seen.add(id(obj))
+    found = [obj] if isinstance(obj, NeuralNet) else []
+    for value in vars(obj).values():
+        if isinstance(value, (list, tuple)):
+            for item in value:
+                found += _nets_inside(item, seen)
+        elif type(value).__module__.split(".")[0] in {"skadvaug", "skorch"}:
+            found += _nets_inside(value, seen)
+    return found
+
+
+def _fitted_estimators():
+    from sklearn.base import clone
+    from sklearn.datasets import make_classification
+
+    from tests.test_common import ESTIMATORS, NETS
+
+    X, y = make_classification(60, n_features=6, weights=[0.8], random_state=0)
+    X = X.astype(np.float32)
+    for estimator in ESTIMATORS + NETS:
+        estimator = clone(estimator)
+        target = y.astype(np.float32) if "Regressor" in type(estimator).__name__ else y
+        if hasattr(estimator, "fit_resample"):
+            estimator.fit_resample(X, target)
+        else:
+            estimator.fit(X, target)
+        yield estimator
+
+
+def test_every_torch_module_of_every_net_follows_its_device():
+    # skorch moves the modules it tracks to `device` and pickles them so that a net
+    # trained on a GPU loads on a CPU: a module it does not track stays on the CPU
+    # (found on a GPU machine: the augmenters, views, generator and critic)
+    checked = set()
+    for estimator in _fitted_estimators():
+        for net in _nets_inside(estimator):
+            for name, value in vars(net).items():
+                if not name.endswith("_"):  # a parameter (a module the user passed)
+                    continue
+                if isinstance(value, (nn.Module, torch.optim.Optimizer)):
+                    assert name in net.cuda_dependent_attributes_, (type(net).__name__, name)
+                if isinstance(value, nn.Module):
+                    assert name.rstrip("_") in net._modules + net._criteria, (
+                        type(net).__name__,
+                        name,
+                    )
+                    checked.add(f"{type(net).__name__}.{name}")
+    assert {
+        "LatentAdversarialClassifier.augmenter_",
+        "WorstCaseGeneratorClassifier.augmenter_",
+        "WorstCaseGeneratorClassifier.critic_",
+        "ContrastiveNet.views_",
+    } <= checked

@@ -6,7 +6,8 @@ import torch
 from sklearn.datasets import make_classification
 from sklearn.utils._param_validation import InvalidParameterError
 
-from skadvaug.datasets import make_sequence_regression
+from skadvaug.datasets import make_imbalanced_sequences, make_sequence_regression
+from skadvaug.modules import CNN1dNet, GRUNet
 from skadvaug.nets import (
     FlowLatentClassifier,
     FlowLatentRegressor,
@@ -191,6 +192,7 @@ def test_preserve_labels_shrinks_every_perturbation_that_changes_the_class(table
         "max_epochs": 5,
         "flow__max_epochs": 3,
         "random_state": 0,
+        "device": "cpu",  # the test's generators are the CPU's
     }
     plain = FlowLatentClassifier(**params).fit(X, y)
     keeping = FlowLatentClassifier(preserve_labels=True, **params).fit(X, y)
@@ -245,3 +247,25 @@ def test_preserve_labels_keeps_the_graph_to_a_learning_augmenter(table):
     gradients = [p.grad for p in net.augmenter_.perturbation.parameters() if p.requires_grad]
     assert gradients
     assert all(g is not None and g.abs().sum() > 0 for g in gradients)
+
+
+@pytest.mark.parametrize(
+    ("module", "device", "cudnn"),
+    [
+        (GRUNet, "cuda", False),  # cuDNN's RNN has no backward in evaluation mode
+        (GRUNet, "cpu", True),
+        (CNN1dNet, "cuda", True),
+    ],
+)
+def test_a_recurrent_network_is_attacked_without_cudnn_on_cuda(module, device, cudnn, monkeypatch):
+    X, y = make_imbalanced_sequences(40, n_channels=2, n_timepoints=8, random_state=0)
+    net = OnlineAugmentationClassifier(
+        module, augmentation="jitter", max_epochs=1, random_state=0
+    ).fit(X, y)
+    monkeypatch.setattr(net, "_device", lambda: device)
+    before, was_training = torch.backends.cudnn.enabled, net.module_.training
+    with net._network_in_eval():
+        assert torch.backends.cudnn.enabled is (cudnn and before)
+        assert not net.module_.training
+    assert torch.backends.cudnn.enabled is before
+    assert net.module_.training is was_training

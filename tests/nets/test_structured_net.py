@@ -16,7 +16,8 @@ from skadvaug.nets import (
     StructuredAdversarialRegressor,
 )
 
-BUDGET = {"max_epochs": 2, "batch_size": 32, "random_state": 0}
+# on the CPU: the tests compare with tensors of their own
+BUDGET = {"max_epochs": 2, "batch_size": 32, "random_state": 0, "device": "cpu"}
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,9 @@ SMALL = {"hidden": 32, "latent_dim": 4, "batch_size": 32, "random_state": 0}
 
 
 def _initialized(X, y, **params):
-    net = WorstCaseGeneratorClassifier(max_epochs=0, **{**SMALL, **params}).fit(X, y)
+    # on the CPU: the tests below hand the players tensors of their own
+    net = WorstCaseGeneratorClassifier(max_epochs=0, device="cpu", **{**SMALL, **params})
+    net.fit(X, y)
     torch.manual_seed(0)
     return net
 
