@@ -385,3 +385,43 @@ def test_values_of_every_kind_come_back_equal():
     assert dumps(loaded) == dumps(values)
     assert loaded["generator"][0].random() == np.random.default_rng(0).random()
     assert loaded["generator"][1].rand() == np.random.RandomState(1).rand()
+
+
+def _torch_state_outside_nets(obj, path, seen):
+    """Paths of the modules and tensors that plain pickle writes with their device:
+    those not under a skorch net's device-mapped (``cuda_dependent_attributes_``) ones."""
+    from skorch import NeuralNet
+
+    if id(obj) in seen:
+        return []
+    seen.add(id(obj))
+    if isinstance(obj, (torch.Tensor, torch.nn.Module)):
+        return [path]
+    if isinstance(obj, NeuralNet):
+        items = [
+            (key, value)
+            for key, value in vars(obj).items()
+            if not any(key.startswith(prefix) for prefix in obj.cuda_dependent_attributes_)
+        ]
+    elif isinstance(obj, dict):
+        items = list(obj.items())
+    elif isinstance(obj, (list, tuple)):
+        items = list(enumerate(obj))
+    elif type(obj).__module__.split(".")[0] in {"skadvaug", "skorch"} and hasattr(obj, "__dict__"):
+        items = list(vars(obj).items())
+    else:
+        return []
+    found = []
+    for key, value in items:
+        found += _torch_state_outside_nets(value, f"{path}.{key}", seen)
+    return found
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS + NETS, ids=lambda e: type(e).__name__)
+def test_a_pickled_estimator_loads_on_a_cpu_whatever_device_it_trained_on(estimator):
+    # skorch pickles a net's own modules so that they load on the CPU when CUDA is
+    # missing; a module or tensor anywhere else would be written with its device
+    # (found on a GPU machine: LatentAdversarialSampler.perturber_ and the views
+    # ContrastiveEncoder handed its net)
+    estimator, _, _ = _fitted(estimator)
+    assert _torch_state_outside_nets(estimator, type(estimator).__name__, set()) == []

@@ -391,9 +391,14 @@ skadvaug.nets.LatentAdversarialRegressor
             **{f"module__{k}": v for k, v in (self.surrogate_params or {}).items()},
         )
 
+    @property
+    def perturber_(self):
+        """The trained :class:`~skadvaug.modules.LatentPerturbation` (the surrogate's
+        own, not a second reference that pickle would write with its device)."""
+        return self.surrogate_.perturber_
+
     def _fit_augmentation(self, X, y, *, groups, random_state):
         super()._fit_augmentation(X, y, groups=groups, random_state=random_state)
         net = self.surrogate_
         self.autoencoder_ = net.autoencoder_
-        self.perturber_ = net.perturber_
         self.history_ = {"autoencoder": net.autoencoder_.history, "adversarial": net.history}

@@ -172,12 +172,19 @@ class ContrastiveEncoder(
         return check_sequences(X, self)
 
     def _views(self, n_channels):
+        """The views' class and its ``views__*`` arguments for the net.
+
+        A class, not a module: a net pickles the modules it builds so that a net
+        trained on a GPU loads on a CPU, not a module it is handed as a parameter.
+        """
         params = dict(self.view_params or {})
         if self.views == "leaves":
-            return LearnedViews(**params)
-        if self.views == "random":
-            return RandomViews(**{"sigma": self.sigma, **params})
-        return ViewMaker1d(n_channels, **params)
+            views, params = LearnedViews, params
+        elif self.views == "random":
+            views, params = RandomViews, {"sigma": self.sigma, **params}
+        else:
+            views, params = ViewMaker1d, {"n_channels": n_channels, **params}
+        return {"views": views, **{f"views__{key}": value for key, value in params.items()}}
 
     def fit(self, X, y=None):
         """Pre-train the encoder on ``X`` (``y`` is ignored).
@@ -203,7 +210,7 @@ class ContrastiveEncoder(
         encoder = ENCODERS.get(self.encoder, self.encoder)
         self.net_ = ContrastiveNet(
             encoder,
-            views=self._views(X.shape[1]),
+            **self._views(X.shape[1]),
             temperature=self.temperature,
             projection_dims=tuple(self.projection_dims),
             view_lr=self.view_lr,
