@@ -51,6 +51,19 @@ def _parser():
     run.add_argument(
         "--retry-failed", action="store_true", help="recompute cached failures and timeouts"
     )
+    run.add_argument(
+        "--device",
+        default="cpu",
+        choices=["cpu", "cuda"],
+        help="speed suite: where the learned samplers train (default: cpu)",
+    )
+    run.add_argument(
+        "--sizes", help="speed suite: comma-separated numbers of samples (default: 1e3-1e6)"
+    )
+    run.add_argument(
+        "--features",
+        help="speed suite: comma-separated numbers of features at 1e4 samples, or 'none'",
+    )
     run.add_argument("--out", help="output folder (default: benchmarks/results/<suite>)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     report = commands.add_parser(
@@ -118,11 +131,22 @@ def main(argv=None):
         from . import speed
 
         methods = args.methods.split(",") if args.methods else speed.METHODS
+        sizes = [int(float(n)) for n in _split(args.sizes)] if args.sizes else speed.SIZES
+        features = speed.FEATURES
+        if args.features:
+            features = [] if args.features == "none" else [int(d) for d in _split(args.features)]
         frame = speed.run(
-            time_limit=args.time_limit or 1200, methods=methods, progress=not args.quiet
+            time_limit=args.time_limit or 1200,
+            methods=methods,
+            sizes=sizes,
+            features=features,
+            progress=not args.quiet,
+            device=args.device,
         )
         out = Path(args.out) if args.out else speed.RESULTS
-        print(speed.write_outputs(frame, command, out))
+        if args.device == "cuda" and not args.out:
+            out = out.with_name("speed_gpu")
+        print(speed.write_outputs(frame, command, out, device=args.device))
         return 0
 
     from .report import write_outputs

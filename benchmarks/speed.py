@@ -42,12 +42,12 @@ TARGETS = {"ratio to SMOTE at 1e6": 1.0, "exponent 1e5-1e6": 1.05, "peak GB at 1
 SEQUENCE_TARGET_SECONDS = 60.0
 
 
-def _sampler(name, kind, seed=0):
+def _sampler(name, kind, seed=0, device="cpu"):
     from imblearn.over_sampling import SMOTE, RandomOverSampler
 
     import skadvaug
 
-    common = {"random_state": seed, "device": "cpu"}
+    common = {"random_state": seed, "device": device}
     return {
         "RandomOverSampler": lambda: RandomOverSampler(random_state=seed),
         "SMOTE": lambda: SMOTE(random_state=seed),
@@ -88,23 +88,29 @@ def _data(kind, n_samples, n_features):
     )
 
 
-def _measure_child(method, kind, n_samples, n_features, queue):
+def _measure_child(method, kind, n_samples, n_features, device, queue):
     import torch
 
     from ._measure import measure
 
     torch.set_num_threads(os.cpu_count() or 1)  # the samplers set their own (n_threads)
     X, y = _data(kind, n_samples, n_features)
-    sampler = _sampler(method, kind)
+    sampler = _sampler(method, kind, device=device)
+    if device == "cuda":  # CUDA's start-up is a per-process cost, as torch's import is
+        torch.zeros(1, device=device)
+        torch.cuda.reset_peak_memory_stats()
     (X_res, _), seconds, peak_mb = measure(lambda: sampler.fit_resample(X, y))
-    queue.put({"seconds": seconds, "peak_memory_mb": peak_mb, "n_synthetic": len(X_res) - len(X)})
+    result = {"seconds": seconds, "peak_memory_mb": peak_mb, "n_synthetic": len(X_res) - len(X)}
+    if device == "cuda":
+        result["peak_gpu_memory_mb"] = torch.cuda.max_memory_allocated() / 2**20
+    queue.put(result)
 
 
-def measure_one(method, kind, n_samples, n_features, time_limit):
+def measure_one(method, kind, n_samples, n_features, time_limit, device="cpu"):
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     process = context.Process(
-        target=_measure_child, args=(method, kind, n_samples, n_features, queue)
+        target=_measure_child, args=(method, kind, n_samples, n_features, device, queue)
     )
     start = time.perf_counter()
     process.start()
@@ -158,10 +164,12 @@ def run(
     features=FEATURES,
     sequences=True,
     progress=True,
+    device="cpu",
 ):
     """Measure every (method, size) cell; a method that timed out at a size skips
     the larger ones. Sizes run in increasing order, every method at a size in a row,
-    so SMOTE and the learned samplers meet the same machine state."""
+    so SMOTE and the learned samplers meet the same machine state. ``device`` is the
+    learned samplers' (SMOTE and the classic samplers run on the CPU)."""
     rows = []
     for method, kind, n_samples, n_features, axis in _grid(methods, sizes, features, sequences):
         unfinished = [
@@ -179,7 +187,7 @@ def run(
                 "status": "skipped (a smaller size did not finish)",
             }
         else:
-            result = measure_one(method, kind, n_samples, n_features, time_limit)
+            result = measure_one(method, kind, n_samples, n_features, time_limit, device)
         row = {
             "method": method,
             "axis": axis,
@@ -245,7 +253,7 @@ def target_table(frame):
     return pd.DataFrame(rows)
 
 
-def write_outputs(frame, command, out_dir=RESULTS):
+def write_outputs(frame, command, out_dir=RESULTS, device="cpu"):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -308,6 +316,10 @@ def write_outputs(frame, command, out_dir=RESULTS):
     import skadvaug
 
     sequences = frame[frame["axis"] == "sequences"]
+    memory_columns = [c for c in ("peak_memory_mb", "peak_gpu_memory_mb") if c in frame]
+    where = "default `n_threads=1`"
+    if device == "cuda":
+        where = f"`device='cuda'` ({torch.cuda.get_device_name(0)}) and `n_threads=1`"
     summary = "\n".join(
         [
             "# Benchmark suite `speed`",
@@ -316,8 +328,14 @@ def write_outputs(frame, command, out_dir=RESULTS):
             "",
             f"- command: `{command}`",
             f"- environment: skadvaug {skadvaug.__version__}, torch {torch.__version__}, "
-            f"{os.cpu_count()} CPUs ({platform.machine()}); learned samplers at their "
-            "default `n_threads=1`, SMOTE with its default (BLAS threads)",
+            f"{os.cpu_count()} CPUs ({platform.machine()}); learned samplers at {where}, "
+            "SMOTE with its default (BLAS threads)"
+            + (
+                "; `peak_memory_mb` is the growth of the process's resident set, "
+                "`peak_gpu_memory_mb` torch's peak CUDA allocation"
+                if device == "cuda"
+                else ""
+            ),
             "",
             "## Targets",
             "",
@@ -333,7 +351,7 @@ def write_outputs(frame, command, out_dir=RESULTS):
             "",
             f"## Sequences {SEQUENCE_SHAPE}",
             "",
-            sequences[["method", "seconds", "peak_memory_mb", "status", "settings"]]
+            sequences[["method", "seconds", *memory_columns, "status", "settings"]]
             .round(3)
             .to_markdown(index=False)
             if len(sequences)
