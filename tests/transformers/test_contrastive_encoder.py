@@ -41,6 +41,18 @@ def test_two_dimensional_input_is_univariate_and_output_is_deterministic(gunpoin
         ContrastiveEncoder(**FAST).fit(np.zeros((4, 2, 3, 3)))
 
 
+@pytest.mark.parametrize("views", ["leaves", "random", "viewmaker"])
+def test_random_state_alone_fixes_the_output(gunpoint, views):
+    # the views are built by the net under its seed (the view-maker's weights came
+    # from torch's global generator before)
+    X, _ = gunpoint
+    outputs = []
+    for global_seed in (1, 2):
+        torch.manual_seed(global_seed)
+        outputs.append(ContrastiveEncoder(views, **{**FAST, "max_epochs": 1}).fit(X).transform(X))
+    np.testing.assert_array_equal(*outputs)
+
+
 def test_learned_and_viewmaker_views_keep_the_value_range(gunpoint):
     X = torch.as_tensor(minmax_per_channel(gunpoint[0][:40]))
     for views in (LearnedViews(), ViewMaker1d(1)):
