@@ -484,6 +484,21 @@ for _label, _sampler, _params in [
         {"perturbation": "adversarial", "residual": True, "seeds": "interpolated", "scale": 0.05},
     ),
     (
+        "LatentAdversarial[adversarial+local]",
+        LatentAdversarialSampler,
+        {
+            "perturbation": "adversarial",
+            "residual": True,
+            "seeds": "interpolated",
+            "local_budget": True,
+        },
+    ),
+    (
+        "LatentAdversarial[random+local]",
+        LatentAdversarialSampler,
+        {"perturbation": "random", "residual": True, "seeds": "interpolated", "local_budget": True},
+    ),
+    (
         "FlowLatent[preserve]",
         FlowLatentSampler,
         {"attack": "adversarial", "norm": "l2", "epsilon": 1.0, "preserve_labels": True},

@@ -24,6 +24,8 @@ __all__ = [
     "data_range",
     "finite_or_seed",
     "flow_latent_augment",
+    "local_budget",
+    "nearest_enemy_distance",
     "pgd_latent_attack",
     "project",
     "random_latent_attack",
@@ -90,6 +92,72 @@ def project(delta, epsilon, norm):
     tensor([[0.6000, 0.8000]])
     """
     return ball_projection(epsilon, norm)(delta)
+
+
+def nearest_enemy_distance(z, labels, reference, reference_labels, *, chunk=1024):
+    """Distance from each ``z`` to the nearest ``reference`` point of another class
+    (``inf`` where there is none), in chunks of ``chunk`` rows of ``z``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skadvaug.augment.latent_attacks import nearest_enemy_distance
+    >>> nearest_enemy_distance(torch.zeros(1, 2), torch.tensor([0]),
+    ...                        torch.tensor([[1.0, 0.0], [3.0, 4.0]]), torch.tensor([0, 1]))
+    tensor([5.])
+    """
+    reference = reference.flatten(1).to(z.dtype)
+    nearest = []
+    for start in range(0, len(z), chunk):
+        part = slice(start, start + chunk)
+        distances = torch.cdist(z[part].flatten(1), reference)
+        same_class = labels[part].reshape(-1, 1) == reference_labels.reshape(1, -1)
+        nearest.append(distances.masked_fill(same_class, float("inf")).min(dim=1).values)
+    return torch.cat(nearest) if nearest else z.new_empty(0)
+
+
+def local_budget(z, delta, labels, reference, reference_labels, typical_distance):
+    """``delta`` rescaled, per seed, by its distance to the nearest reference point of
+    another class relative to that distance's median over its class.
+
+    A perturbation budget set by each seed's own neighbourhood instead of one global
+    scale (issue 23): the perturbations keep their size on average, but a seed close
+    to the other class moves less, so that a sample made from it stays on its side,
+    and a seed deep in its class moves further. Only the length changes, not the
+    direction (the random draw's or the learned one's); the rescaling is
+    differentiable, so a learned perturbation is trained under the same budget.
+
+    Parameters
+    ----------
+    z : torch.Tensor of shape (n_samples, ...)
+        The seeds' latent vectors.
+    delta : torch.Tensor of the shape of ``z``
+        Their perturbations.
+    labels : torch.Tensor of shape (n_samples,)
+        The seeds' classes (integers indexing ``typical_distance``).
+    reference, reference_labels : torch.Tensor
+        Latent vectors of the training data (``(n_reference, ...)``) and their classes.
+    typical_distance : torch.Tensor of shape (n_classes,)
+        Each class's median nearest-other-class distance; a class without one (or
+        a seed without another class in ``reference``) keeps its perturbations.
+
+    Returns
+    -------
+    delta : torch.Tensor of the shape of ``z``
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skadvaug.augment.latent_attacks import local_budget
+    >>> reference = torch.tensor([[0.0, 0.0], [4.0, 0.0]])
+    >>> local_budget(torch.tensor([[3.0, 0.0]]), torch.tensor([[0.0, 1.0]]), torch.tensor([0]),
+    ...              reference, torch.tensor([0, 1]), typical_distance=torch.tensor([2.0, 2.0]))
+    tensor([[0.0000, 0.5000]])
+    """
+    nearest = nearest_enemy_distance(z, labels, reference, reference_labels)
+    factor = nearest / typical_distance.to(nearest)[labels.long()]
+    factor = torch.where(torch.isfinite(factor) & (factor > 0), factor, torch.ones_like(factor))
+    return delta * factor.reshape(-1, *([1] * (delta.ndim - 1)))
 
 
 def random_latent_attack(z, epsilon, norm=None, *, generator=None):

@@ -14,7 +14,12 @@ from torch import nn
 
 from ..augment import AUGMENTATIONS, structured
 from ..augment._registry import as_series
-from ..augment.latent_attacks import finite_or_seed, flow_latent_augment
+from ..augment.latent_attacks import (
+    finite_or_seed,
+    flow_latent_augment,
+    local_budget,
+    nearest_enemy_distance,
+)
 from ._perturbation import LatentPerturbation
 
 __all__ = [
@@ -94,6 +99,13 @@ class LatentAugmenter(Augmenter):
         perturbation changes in the decoding, so the sample keeps the seed's
         details the autoencoder does not reconstruct. ``False`` decodes the
         perturbed code (the paper).
+    local_budget : bool, default=False
+        Per-seed budgets: each perturbation's length is scaled by the seed's
+        distance to the nearest code of another class relative to the median of
+        that distance over its class (:func:`~skadvaug.augment.latent_attacks.
+        local_budget`, against the codes given to :meth:`set_reference`);
+        ``forward`` then needs the seeds' classes ``y``. ``False``: one global
+        scale (the paper).
     **perturbation_params
         :class:`LatentPerturbation` arguments (``scale``, ``learned``,
         ``noise_dim``, ``hidden_dim``, ``weight_norm``, ``momentum``).
@@ -109,18 +121,52 @@ class LatentAugmenter(Augmenter):
 
     frozen = ("autoencoder",)
 
-    def __init__(self, autoencoder, *, residual=False, **perturbation_params):
+    # codes kept for local_budget: the distances cost n_reference per seed and step
+    max_reference = 10_000
+
+    def __init__(self, autoencoder, *, residual=False, local_budget=False, **perturbation_params):
         super().__init__()
         self.autoencoder = freeze(autoencoder)
         self.residual = residual
+        self.local_budget = local_budget
         self.perturbation = LatentPerturbation(
             **{"latent_dim": autoencoder.latent_dim, **perturbation_params}
         )
+        self.register_buffer("reference_codes", torch.empty(0, autoencoder.latent_dim))
+        self.register_buffer("reference_labels", torch.empty(0, dtype=torch.long))
+        self.register_buffer("typical_distance", torch.empty(0))
+
+    @torch.no_grad()
+    def set_reference(self, z, labels):
+        """Keep the training codes ``z`` and their classes (integers) for
+        ``local_budget`` (every k-th one beyond ``max_reference``: deterministic, each
+        class thinned alike), and each class's median distance to the other classes."""
+        step = max(1, -(-len(z) // self.max_reference))
+        codes = z[::step].flatten(1).to(self.reference_codes).clone()
+        labels = labels[::step].to(self.reference_labels.device).long().clone()
+        nearest = nearest_enemy_distance(codes, labels, codes, labels)
+        typical = torch.full((int(labels.max()) + 1,), float("inf"), device=codes.device)
+        for label in labels.unique():
+            distances = nearest[(labels == label) & torch.isfinite(nearest)]
+            if len(distances):
+                typical[label] = distances.median()
+        self.reference_codes, self.reference_labels = codes, labels
+        self.typical_distance = typical.to(self.typical_distance)
 
     def forward(self, x, y=None, *, generator=None, loss_fn=None):
         with torch.no_grad():
             z = self.autoencoder.encode(x)
-        decoded = self.autoencoder.decode(z + self.perturbation(z, generator=generator))
+        delta = self.perturbation(z, generator=generator)
+        if self.local_budget:
+            if y is None or not len(self.reference_codes):
+                raise ValueError(
+                    "LatentAugmenter with local_budget=True needs the seeds' classes y "
+                    "and the training codes (set_reference)."
+                )
+            delta = local_budget(
+                z, delta, y, self.reference_codes, self.reference_labels, self.typical_distance
+            )
+        decoded = self.autoencoder.decode(z + delta)
         if not self.residual:
             return decoded
         with torch.no_grad():

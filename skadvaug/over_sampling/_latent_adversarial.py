@@ -87,6 +87,17 @@ default="random"
         is then trained with balanced class weights, so that its boundary is
         not pushed into the minority region. ``False`` is the paper's method.
 
+    local_budget : bool, default=False
+        Perturbation budgets per seed from its neighbourhood in the latent
+        space: each perturbation's length (its direction unchanged) is scaled by
+        the seed's distance to the nearest code of another class, relative to
+        that distance's median over its class
+        (:func:`~skadvaug.augment.latent_attacks.local_budget`; the training
+        codes, at most 10,000 of them), in training and generation alike. The
+        perturbations keep ``scale`` on average; a seed near the other class
+        moves less, one deep in its class further. Classes only. ``False`` is
+        the paper's one global ``scale``.
+
     seeds : {{"samples", "interpolated"}}, default="interpolated"
         What the perturbation starts from. ``"samples"`` (the paper): samples
         drawn from each class to resample. ``"interpolated"``: for each drawn
@@ -240,6 +251,7 @@ skadvaug.nets.LatentAdversarialRegressor
         "scale": [Interval(Real, 0, None, closed="left")],
         "residual": ["boolean"],
         "preserve_labels": ["boolean"],
+        "local_budget": ["boolean"],
         "seeds": [StrOptions({"samples", "interpolated"})],
         "k_neighbors": [Interval(Integral, 1, None, closed="left")],
         "latent_dim": [Interval(Integral, 1, None, closed="left"), None],
@@ -279,6 +291,7 @@ skadvaug.nets.LatentAdversarialRegressor
         scale=0.1,
         residual=True,
         preserve_labels=False,
+        local_budget=False,
         seeds="interpolated",
         k_neighbors=5,
         latent_dim=None,
@@ -320,6 +333,7 @@ skadvaug.nets.LatentAdversarialRegressor
         self.scale = scale
         self.residual = residual
         self.preserve_labels = preserve_labels
+        self.local_budget = local_budget
         self.seeds = seeds
         self.k_neighbors = k_neighbors
         self.latent_dim = latent_dim
@@ -351,6 +365,11 @@ skadvaug.nets.LatentAdversarialRegressor
             autoencoder_params.setdefault("latent_dim", self.latent_dim)
         epochs = {"n_samples": len(X), "batch_size": self.batch_size}
         net, targets = self._pick_net(LatentAdversarialClassifier, LatentAdversarialRegressor)
+        if self.local_budget and net is LatentAdversarialRegressor:
+            raise ValueError(
+                "local_budget=True needs classes; it cannot be used with rare_threshold "
+                "(continuous targets)."
+            )
         return net(
             module=self.surrogate,
             autoencoder=self.autoencoder,
@@ -375,6 +394,7 @@ skadvaug.nets.LatentAdversarialRegressor
             augmenter__noise_dim=self.noise_dim,
             augmenter__hidden_dim=self.hidden_dim,
             augmenter__weight_norm=self.weight_norm,
+            augmenter__local_budget=self.local_budget,
             **self._budget(
                 renamed(self, "max_epochs", "autoencoder_epochs"),
                 **epochs,
