@@ -7,6 +7,8 @@ import torch
 from skadvaug.augment.latent_attacks import (
     data_range,
     flow_latent_augment,
+    local_budget,
+    nearest_enemy_distance,
     pgd_latent_attack,
     project,
     random_latent_attack,
@@ -164,3 +166,33 @@ def test_clamp_takes_per_channel_bounds():
     assert out[:, 0].abs().max() <= 0.1 + 1e-6
     assert out[:, 1].abs().max() <= 1.0 + 1e-6
     assert out[:, 1].abs().max() > 0.1
+
+
+def test_local_budget_scales_each_seed_by_its_distance_to_the_other_class():
+    reference = torch.tensor([[0.0, 0.0], [1.0, 0.0], [10.0, 0.0], [30.0, 0.0]])
+    labels = torch.tensor([0, 0, 1, 2])
+    nearest = nearest_enemy_distance(reference, labels, reference, labels)
+    np.testing.assert_allclose(nearest.numpy(), [10.0, 9.0, 9.0, 20.0])
+    typical = torch.tensor([9.5, 9.0, 20.0])  # each class's median of those
+    z = torch.tensor([[1.0, 0.0], [-10.0, 0.0], [12.0, 0.0]])
+    seeds = torch.tensor([0, 0, 1])
+    delta = torch.randn(3, 2, generator=torch.Generator().manual_seed(0)).requires_grad_(True)
+    scaled = local_budget(z, delta, seeds, reference, labels, typical)
+    # near the other class: shorter; deep in its class: longer; direction kept
+    ratio = scaled.norm(dim=1) / delta.norm(dim=1)
+    np.testing.assert_allclose(ratio.detach().numpy(), [9 / 9.5, 20 / 9.5, 11 / 9.0], rtol=1e-6)
+    cosine = torch.nn.functional.cosine_similarity(scaled, delta, dim=1)
+    np.testing.assert_allclose(cosine.detach().numpy(), 1.0, rtol=1e-6)
+    scaled.sum().backward()  # a learned perturbation trains through the budget
+    assert delta.grad is not None
+
+
+def test_local_budget_leaves_a_seed_without_another_class_alone():
+    reference, labels = torch.tensor([[0.0], [1.0]]), torch.tensor([0, 0])
+    nearest = nearest_enemy_distance(reference, labels, reference, labels)
+    assert torch.isinf(nearest).all()
+    delta = torch.tensor([[0.5]])
+    out = local_budget(
+        torch.zeros(1, 1), delta, torch.tensor([0]), reference, labels, torch.tensor([float("inf")])
+    )
+    assert torch.equal(out, delta)

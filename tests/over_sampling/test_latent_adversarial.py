@@ -274,3 +274,48 @@ def test_seeds_parameter_is_checked():
         LatentAdversarialSampler(seeds="smote").fit_resample(X, y)
     with pytest.raises(ValueError, match="k_neighbors"):
         LatentAdversarialSampler(seeds="interpolated", k_neighbors=0).fit_resample(X, y)
+
+
+def test_local_budget_moves_seeds_near_the_other_class_less(blobs):
+    X, y = blobs
+    sampler = LatentAdversarialSampler(
+        perturbation="random", local_budget=True, seeds="samples", **FAST
+    )
+    sampler.fit_resample(X, y)
+    augmenter = sampler.surrogate_.augmenter_.eval()
+    codes, labels = augmenter.reference_codes, augmenter.reference_labels
+    assert len(codes) == len(X)  # every training code, with its class
+    assert sorted(labels.unique().tolist()) == [0, 1, 2]
+    minority = labels == 2
+    z = codes[minority]
+    decoded = []  # what the decoder is given: z + delta
+    decode = augmenter.autoencoder.decode
+    augmenter.autoencoder.decode = lambda code: decoded.append(code) or decode(code)
+    x = decode(z).detach()
+    with torch.no_grad():
+        for local in (True, False):
+            augmenter.local_budget = local
+            augmenter(x, labels[minority], generator=torch.Generator().manual_seed(0))
+    encoded = augmenter.autoencoder.encode(x)
+    # each forward decodes z + delta first (then z, for the residual form)
+    local_delta, global_delta = (code - encoded for code in decoded[:: len(decoded) // 2])
+    ratio = (local_delta.norm(dim=1) / global_delta.norm(dim=1)).numpy()
+    nearest = torch.cdist(encoded, codes[~minority]).min(dim=1).values.numpy()
+    # each seed's length follows its distance to the other classes, 1 at the class median
+    np.testing.assert_allclose(ratio, nearest / augmenter.typical_distance[2].item(), rtol=1e-3)
+    assert ratio.min() < 0.9 < 1.1 < ratio.max()
+    augmenter.local_budget = True
+    with pytest.raises(ValueError, match="classes y"):
+        augmenter(x)
+
+
+def test_local_budget_changes_the_samples_and_needs_classes(blobs):
+    X, y = blobs
+    plain = LatentAdversarialSampler(**FAST).fit_resample(X, y)[0]
+    local = LatentAdversarialSampler(local_budget=True, **FAST).fit_resample(X, y)[0]
+    assert not np.allclose(plain[len(X) :], local[len(X) :])
+    X_seq, target = make_sequence_regression(n_samples=60, random_state=0)
+    with pytest.raises(ValueError, match="local_budget=True needs classes"):
+        LatentAdversarialSampler(
+            local_budget=True, rare_threshold=float(np.quantile(target, 0.8)), **FAST
+        ).fit_resample(X_seq, target)
