@@ -357,12 +357,22 @@ for _sampler, _label, _params in [
     (
         LatentAdversarialSampler,
         "LatentAdversarial[adversarial]",
-        {"perturbation": "adversarial", "residual": True, "seeds": "interpolated"},
+        {
+            "perturbation": "adversarial",
+            "residual": True,
+            "seeds": "interpolated",
+            "local_budget": False,
+        },
     ),
     (
         LatentAdversarialSampler,
         "LatentAdversarial[samples]",
-        {"perturbation": "adversarial", "residual": True, "seeds": "samples"},
+        {
+            "perturbation": "adversarial",
+            "residual": True,
+            "seeds": "samples",
+            "local_budget": False,
+        },
     ),
     (
         LatentAdversarialSampler,
@@ -372,7 +382,12 @@ for _sampler, _label, _params in [
     (
         LatentAdversarialSampler,
         "LatentAdversarial[paper]",
-        {"perturbation": "adversarial", "residual": False, "seeds": "samples"},
+        {
+            "perturbation": "adversarial",
+            "residual": False,
+            "seeds": "samples",
+            "local_budget": False,
+        },
     ),
     (
         LatentAdversarialSampler,
@@ -446,6 +461,7 @@ for _label, _sampler, _params in [
             "residual": False,
             "seeds": "samples",
             "preserve_labels": True,
+            "local_budget": False,
         },
     ),
     (
@@ -456,6 +472,7 @@ for _label, _sampler, _params in [
             "residual": True,
             "seeds": "samples",
             "preserve_labels": True,
+            "local_budget": False,
         },
     ),
     (
@@ -476,12 +493,19 @@ for _label, _sampler, _params in [
             "residual": True,
             "seeds": "interpolated",
             "preserve_labels": True,
+            "local_budget": False,
         },
     ),
     (
         "LatentAdversarial[adversarial+half-scale]",
         LatentAdversarialSampler,
-        {"perturbation": "adversarial", "residual": True, "seeds": "interpolated", "scale": 0.05},
+        {
+            "perturbation": "adversarial",
+            "residual": True,
+            "seeds": "interpolated",
+            "scale": 0.05,
+            "local_budget": False,
+        },
     ),
     (
         "LatentAdversarial[adversarial+local]",

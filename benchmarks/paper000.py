@@ -179,6 +179,7 @@ def run_regression_seed(seed):
         perturbation="adversarial",  # the paper's method, not the sampler's defaults:
         seeds="samples",
         residual=False,  # drawn samples, adversarial perturbation, the paper's decoding
+        local_budget=False,  # and its one global scale
         random_state=seed,
         device="cpu",
         max_epochs=AE_EPOCHS,

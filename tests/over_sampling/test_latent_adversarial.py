@@ -319,3 +319,21 @@ def test_local_budget_changes_the_samples_and_needs_classes(blobs):
         LatentAdversarialSampler(
             local_budget=True, rare_threshold=float(np.quantile(target, 0.8)), **FAST
         ).fit_resample(X_seq, target)
+
+
+@pytest.mark.parametrize(
+    ("perturbation", "regression", "expected"),
+    [("adversarial", False, True), ("random", False, False), ("adversarial", True, False)],
+)
+def test_auto_local_budget_is_on_for_the_adversarial_perturbation_of_classes(
+    blobs, perturbation, regression, expected
+):
+    X, y = blobs
+    params = {"perturbation": perturbation, **FAST}
+    if regression:
+        X, y = make_sequence_regression(n_samples=60, random_state=0)
+        params["rare_threshold"] = float(np.quantile(y, 0.8))
+    sampler = LatentAdversarialSampler(**params)
+    sampler.fit_resample(X, y)
+    assert sampler.local_budget == "auto"
+    assert sampler.surrogate_.augmenter_.local_budget is expected
