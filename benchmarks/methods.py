@@ -523,6 +523,13 @@ for _label, _sampler, _params in [
         {"perturbation": "random", "residual": True, "seeds": "interpolated", "local_budget": True},
     ),
     (
+        # the adversarial attack at the sampler's other defaults (linf ball of 0.25): what
+        # FlowLatentSampler(attack="adversarial") gives
+        "FlowLatent[adversarial]",
+        FlowLatentSampler,
+        {"attack": "adversarial", "norm": "linf", "epsilon": 0.25},
+    ),
+    (
         "FlowLatent[preserve]",
         FlowLatentSampler,
         {"attack": "adversarial", "norm": "l2", "epsilon": 1.0, "preserve_labels": True},
