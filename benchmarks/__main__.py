@@ -127,6 +127,14 @@ def main(argv=None):
         print(frame.round(3).to_string(index=False))
         return 0
 
+    speed_only = {
+        "--device": args.device != "cpu",
+        "--sizes": args.sizes,
+        "--features": args.features,
+    }
+    if args.suite != "speed" and any(speed_only.values()):
+        used = [name for name, value in speed_only.items() if value]
+        raise SystemExit(f"{', '.join(used)} apply to --suite speed only")
     if args.suite == "speed":
         from . import speed
 

@@ -102,7 +102,7 @@ default="random"
         perturbation on sequences (6 wins / 1 loss against the global scale,
         p = 0.031) and ranked ahead of it on KEEL; with it the adversarial
         perturbation is level with the random one on the held-out sets
-        (``benchmarks/results/selection/local_budget.md``). The random
+        (``benchmarks/results/selection/keel.md``, ``timeseries.md``). The random
         perturbation keeps the global scale (it ranked lower with the budget).
 
     seeds : {{"samples", "interpolated"}}, default="interpolated"

@@ -355,21 +355,11 @@ def _nets_inside(obj, seen=None):
 
 
 def _fitted_estimators():
-    from sklearn.base import clone
-    from sklearn.datasets import make_classification
-
     from tests.test_common import ESTIMATORS, NETS
+    from tests.test_io import _fitted
 
-    X, y = make_classification(60, n_features=6, weights=[0.8], random_state=0)
-    X = X.astype(np.float32)
     for estimator in ESTIMATORS + NETS:
-        estimator = clone(estimator)
-        target = y.astype(np.float32) if "Regressor" in type(estimator).__name__ else y
-        if hasattr(estimator, "fit_resample"):
-            estimator.fit_resample(X, target)
-        else:
-            estimator.fit(X, target)
-        yield estimator
+        yield _fitted(estimator)[0]
 
 
 def test_every_torch_module_of_every_net_follows_its_device():
