@@ -530,6 +530,17 @@ for _label, _sampler, _params in [
         {"attack": "adversarial", "norm": "linf", "epsilon": 0.25},
     ),
     (
+        # per-seed balls (issue 23), the flow's counterpart of LatentAdversarial's local_budget
+        "FlowLatent[adversarial+local]",
+        FlowLatentSampler,
+        {"attack": "adversarial", "norm": "linf", "epsilon": 0.25, "local_budget": True},
+    ),
+    (
+        "FlowLatent[random+local]",
+        FlowLatentSampler,
+        {"attack": "random", "norm": "linf", "epsilon": 0.25, "local_budget": True},
+    ),
+    (
         "FlowLatent[preserve]",
         FlowLatentSampler,
         {"attack": "adversarial", "norm": "l2", "epsilon": 1.0, "preserve_labels": True},

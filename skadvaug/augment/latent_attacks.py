@@ -25,6 +25,7 @@ __all__ = [
     "finite_or_seed",
     "flow_latent_augment",
     "local_budget",
+    "local_budget_factor",
     "nearest_enemy_distance",
     "pgd_latent_attack",
     "project",
@@ -154,10 +155,32 @@ def local_budget(z, delta, labels, reference, reference_labels, typical_distance
     ...              reference, torch.tensor([0, 1]), typical_distance=torch.tensor([2.0, 2.0]))
     tensor([[0.0000, 0.5000]])
     """
+    factor = local_budget_factor(z, labels, reference, reference_labels, typical_distance)
+    return delta * _rows(factor, delta)
+
+
+def local_budget_factor(z, labels, reference, reference_labels, typical_distance):
+    """Each seed's budget factor of :func:`local_budget`: its distance to the nearest
+    ``reference`` point of another class over its class's ``typical_distance``
+    (1 where either is missing), shape ``(n_samples,)``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skadvaug.augment.latent_attacks import local_budget_factor
+    >>> local_budget_factor(torch.tensor([[3.0, 0.0]]), torch.tensor([0]),
+    ...                     torch.tensor([[0.0, 0.0], [4.0, 0.0]]), torch.tensor([0, 1]),
+    ...                     typical_distance=torch.tensor([2.0, 2.0]))
+    tensor([0.5000])
+    """
     nearest = nearest_enemy_distance(z, labels, reference, reference_labels)
     factor = nearest / typical_distance.to(nearest)[labels.long()]
-    factor = torch.where(torch.isfinite(factor) & (factor > 0), factor, torch.ones_like(factor))
-    return delta * factor.reshape(-1, *([1] * (delta.ndim - 1)))
+    return torch.where(torch.isfinite(factor) & (factor > 0), factor, torch.ones_like(factor))
+
+
+def _rows(factor, like):
+    """Per-sample ``factor`` shaped to broadcast against ``like``."""
+    return factor.reshape(-1, *([1] * (like.ndim - 1)))
 
 
 def random_latent_attack(z, epsilon, norm=None, *, generator=None):
@@ -266,6 +289,7 @@ def flow_latent_augment(
     labels=None,
     generator=None,
     clamp=None,
+    budget=None,
 ):
     """``F^-1(F(x) + delta)`` with ``delta`` from a latent attack (paper 003, §4).
 
@@ -294,6 +318,13 @@ def flow_latent_augment(
         Numbers, or per-channel arrays broadcasting against one sample (see
         :func:`data_range`). Applied after the attack, which ascends the loss of
         the unclipped decoding.
+    budget : callable, default=None
+        ``budget(z) -> (n,)`` per-seed factors of the ball (e.g.
+        :func:`local_budget_factor`, issue 23): seed ``i``'s perturbation lies in
+        the ball of radius ``factor_i * epsilon``, reached by PGD steps of
+        ``factor_i * step_size`` (the attack runs in the unit ball's coordinates,
+        ``delta = factor_i * u``, so the geometry of the steps is the same for
+        every seed). ``None``: one ball for all (the paper).
 
     Returns
     -------
@@ -305,14 +336,15 @@ def flow_latent_augment(
         raise ValueError(f"attack must be 'random' or 'adversarial'; got {attack!r}.")
     with torch.no_grad():
         z, _ = flow(x, labels)
+        scale = 1.0 if budget is None else _rows(budget(z).to(z), z)
     if attack == "random":
-        delta = random_latent_attack(z, epsilon, norm, generator=generator)
+        delta = scale * random_latent_attack(z, epsilon, norm, generator=generator)
     else:
         if loss_fn is None:
             raise ValueError("The adversarial attack needs loss_fn, the model's loss.")
-        delta = pgd_latent_attack(
+        delta = scale * pgd_latent_attack(
             z,
-            lambda code: loss_fn(flow.inverse(code, labels)),
+            lambda code: loss_fn(flow.inverse(z + scale * (code - z), labels)),
             epsilon,
             step_size,
             n_steps,

@@ -17,7 +17,7 @@ from ..augment._registry import as_series
 from ..augment.latent_attacks import (
     finite_or_seed,
     flow_latent_augment,
-    local_budget,
+    local_budget_factor,
     nearest_enemy_distance,
 )
 from ._perturbation import LatentPerturbation
@@ -76,6 +76,52 @@ class Augmenter(nn.Module):
         return x + fraction * (x_new - x)
 
 
+class _ClassReference:
+    """Per-seed budgets for an augmenter (``local_budget``, issue 23): the training
+    codes and their classes, kept by :meth:`set_reference`, and each class's median
+    distance to the nearest code of another class.
+
+    A mixin of :class:`Augmenter` subclasses, which call :meth:`_init_reference`.
+    """
+
+    # codes kept for local_budget: the distances cost n_reference per seed and step
+    max_reference = 10_000
+
+    def _init_reference(self):
+        self.register_buffer("reference_codes", torch.empty(0))
+        self.register_buffer("reference_labels", torch.empty(0, dtype=torch.long))
+        self.register_buffer("typical_distance", torch.empty(0))
+
+    @torch.no_grad()
+    def set_reference(self, z, labels):
+        """Keep the training codes ``z`` and their classes (integers) for
+        ``local_budget`` (every k-th one beyond ``max_reference``: deterministic, each
+        class thinned alike), and each class's median distance to the other classes."""
+        step = max(1, -(-len(z) // self.max_reference))
+        codes = z[::step].flatten(1).to(self.reference_codes).clone()
+        labels = labels[::step].to(self.reference_labels.device).long().clone()
+        nearest = nearest_enemy_distance(codes, labels, codes, labels)
+        typical = torch.full((int(labels.max()) + 1,), float("inf"), device=codes.device)
+        for label in labels.unique():
+            distances = nearest[(labels == label) & torch.isfinite(nearest)]
+            if len(distances):
+                typical[label] = distances.median()
+        self.reference_codes, self.reference_labels = codes, labels
+        self.typical_distance = typical.to(self.typical_distance)
+
+    def budget_factor(self, z, y):
+        """Per-seed factors of the perturbations of codes ``z`` of classes ``y``
+        (:func:`~skadvaug.augment.latent_attacks.local_budget_factor`)."""
+        if y is None or not len(self.reference_codes):
+            raise ValueError(
+                f"{type(self).__name__} with local_budget=True needs the seeds' classes y "
+                "and the training codes (set_reference)."
+            )
+        return local_budget_factor(
+            z, y, self.reference_codes, self.reference_labels, self.typical_distance
+        )
+
+
 def freeze(module):
     """Stop gradients to ``module``'s parameters and put it in eval mode."""
     for parameter in module.parameters():
@@ -83,7 +129,7 @@ def freeze(module):
     return module.eval()
 
 
-class LatentAugmenter(Augmenter):
+class LatentAugmenter(_ClassReference, Augmenter):
     """``decode(encode(x) + delta)`` with a learned latent perturbation (paper 000, §3.3).
 
     The autoencoder is a fitted, frozen backbone; ``delta`` comes from a
@@ -121,9 +167,6 @@ class LatentAugmenter(Augmenter):
 
     frozen = ("autoencoder",)
 
-    # codes kept for local_budget: the distances cost n_reference per seed and step
-    max_reference = 10_000
-
     def __init__(self, autoencoder, *, residual=False, local_budget=False, **perturbation_params):
         super().__init__()
         self.autoencoder = freeze(autoencoder)
@@ -132,40 +175,15 @@ class LatentAugmenter(Augmenter):
         self.perturbation = LatentPerturbation(
             **{"latent_dim": autoencoder.latent_dim, **perturbation_params}
         )
-        self.register_buffer("reference_codes", torch.empty(0, autoencoder.latent_dim))
-        self.register_buffer("reference_labels", torch.empty(0, dtype=torch.long))
-        self.register_buffer("typical_distance", torch.empty(0))
-
-    @torch.no_grad()
-    def set_reference(self, z, labels):
-        """Keep the training codes ``z`` and their classes (integers) for
-        ``local_budget`` (every k-th one beyond ``max_reference``: deterministic, each
-        class thinned alike), and each class's median distance to the other classes."""
-        step = max(1, -(-len(z) // self.max_reference))
-        codes = z[::step].flatten(1).to(self.reference_codes).clone()
-        labels = labels[::step].to(self.reference_labels.device).long().clone()
-        nearest = nearest_enemy_distance(codes, labels, codes, labels)
-        typical = torch.full((int(labels.max()) + 1,), float("inf"), device=codes.device)
-        for label in labels.unique():
-            distances = nearest[(labels == label) & torch.isfinite(nearest)]
-            if len(distances):
-                typical[label] = distances.median()
-        self.reference_codes, self.reference_labels = codes, labels
-        self.typical_distance = typical.to(self.typical_distance)
+        self._init_reference()
 
     def forward(self, x, y=None, *, generator=None, loss_fn=None):
         with torch.no_grad():
             z = self.autoencoder.encode(x)
         delta = self.perturbation(z, generator=generator)
         if self.local_budget:
-            if y is None or not len(self.reference_codes):
-                raise ValueError(
-                    "LatentAugmenter with local_budget=True needs the seeds' classes y "
-                    "and the training codes (set_reference)."
-                )
-            delta = local_budget(
-                z, delta, y, self.reference_codes, self.reference_labels, self.typical_distance
-            )
+            factor = self.budget_factor(z, y)
+            delta = delta * factor.reshape(-1, *([1] * (delta.ndim - 1)))
         decoded = self.autoencoder.decode(z + delta)
         if not self.residual:
             return decoded
@@ -174,7 +192,7 @@ class LatentAugmenter(Augmenter):
         return x + (decoded - reconstruction)
 
 
-class FlowLatentAttack(Augmenter):
+class FlowLatentAttack(_ClassReference, Augmenter):
     """``F^-1(F(x) + delta)`` with a random or adversarial latent ``delta`` (paper 003).
 
     Randomized-LA draws ``delta = epsilon * N(0, I)`` projected onto the ball;
@@ -199,6 +217,13 @@ class FlowLatentAttack(Augmenter):
         The flow is class-conditional: ``forward`` then needs the encoded labels ``y``.
     clamp : (low, high) or None, default=None
         Bounds the decoded samples are clipped to (numbers or per-channel arrays).
+    local_budget : bool, default=False
+        Per-seed balls: seed ``i``'s ball has radius ``factor_i * epsilon``, its
+        factor its latent code's distance to the nearest code of another class
+        over the median of that distance in its class (against the codes given to
+        :meth:`set_reference`; the ``budget`` of
+        :func:`~skadvaug.augment.latent_attacks.flow_latent_augment`); ``forward``
+        then needs the seeds' classes ``y``. ``False``: one ball (the paper).
 
     Examples
     --------
@@ -222,6 +247,7 @@ class FlowLatentAttack(Augmenter):
         attack_steps=3,
         conditional=False,
         clamp=None,
+        local_budget=False,
     ):
         super().__init__()
         self.flow = freeze(flow)
@@ -232,6 +258,8 @@ class FlowLatentAttack(Augmenter):
         self.attack_steps = attack_steps
         self.conditional = conditional
         self.clamp = clamp
+        self.local_budget = local_budget
+        self._init_reference()
 
     @property
     def uses_loss(self):
@@ -252,6 +280,7 @@ class FlowLatentAttack(Augmenter):
             labels=y if self.conditional else None,
             generator=generator,
             clamp=self.clamp,
+            budget=(lambda z: self.budget_factor(z, y)) if self.local_budget else None,
         )
 
     def shrink(self, x, x_new, fraction, y=None):

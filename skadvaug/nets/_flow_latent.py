@@ -92,6 +92,10 @@ class _FlowLatentNet(JointAugmentationNet):
         )
         self.clamp_ = resolve_clamp(self.clamp, np.asarray(X, dtype=np.float32))
 
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        super().on_train_begin(net, X=X, y=y, **kwargs)
+        self._set_budget_reference(lambda: self.flow_.transform(X["X"], y), y)
+
     def _build_augmenter(self):
         return FlowLatentAttack(
             self.flow_.module_,

@@ -193,6 +193,19 @@ class JointAugmentationNet(BaseNet):
         self.augmenter_ = self._build_augmenter()
         return self
 
+    def _set_budget_reference(self, codes, y):
+        """Give an augmenter with ``local_budget`` the training codes (``codes()``,
+        computed only then) and classes ``y`` its per-seed budgets are measured against."""
+        if not getattr(self.augmenter_, "local_budget", False):
+            return
+        if not np.issubdtype(np.asarray(y).dtype, np.integer):
+            raise ValueError(
+                "augmenter__local_budget needs classes; it cannot be used with a regressor."
+            )
+        self.augmenter_.set_reference(
+            torch.as_tensor(codes(), device=self.device), torch.as_tensor(np.asarray(y))
+        )
+
     def _network(self):
         """``module_`` itself, also where accelerate wraps it for data-parallel training
         (:class:`~skadvaug.nets.AccelerateMixin`): the attack's extra forward and

@@ -2,7 +2,6 @@
 
 from numbers import Real
 
-import numpy as np
 import torch
 from imblearn.utils._docstring import Substitution
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
@@ -113,12 +112,7 @@ class _LatentAdversarialNet(JointAugmentationNet):
         super().on_train_begin(net, X=X, y=y, **kwargs)
         latents = torch.as_tensor(self.autoencoder_.encode(X["X"]), device=self.device)
         self.perturber_.set_latent_variance(latents)
-        if getattr(self.augmenter_, "local_budget", False):
-            if not np.issubdtype(np.asarray(y).dtype, np.integer):
-                raise ValueError(
-                    "augmenter__local_budget needs classes; it cannot be used with a regressor."
-                )
-            self.augmenter_.set_reference(latents, torch.as_tensor(np.asarray(y)))
+        self._set_budget_reference(lambda: latents, y)
 
     def perturbations(self, X, generator=None):
         """Latent vectors of ``X`` and their perturbations ``delta`` (numpy, eval mode)."""

@@ -94,6 +94,14 @@ class FlowLatentSampler(BaseLearnedSampler):
         that its boundary is not pushed into the minority region, and it is
         trained for the random attack too. ``False`` is the paper's attack.
 
+    local_budget : bool or "auto", default=False
+        Per-seed balls (issue 23): each seed's ball radius (and PGD step) is
+        ``epsilon`` times its latent code's distance to the nearest training code
+        of another class over the median of that distance in its class, so a seed
+        near the other class moves less and one deep in its class further
+        (:class:`~skadvaug.modules.FlowLatentAttack`); classes only. ``"auto"``:
+        on for ``attack="adversarial"``. ``False``: one ball (the paper).
+
     clamp : "auto", (float, float) or None, default="auto"
         Bounds, in the units of ``X``, the synthetic samples are clipped to: the
         ball bounds the latent code, not the decoded sample, and a flow's inverse
@@ -217,6 +225,7 @@ skadvaug.nets.FlowLatentRegressor
         "attack_steps": [Interval(Integral, 0, None, closed="left")],
         "attack_labels": [StrOptions({"true", "predicted"})],
         "preserve_labels": ["boolean"],
+        "local_budget": ["boolean", StrOptions({"auto"})],
         "clamp": [StrOptions({"auto"}), tuple, list, None],
         "flow": [type, None],
         "flow_steps": [Interval(Integral, 1, None, closed="left")],
@@ -245,6 +254,7 @@ skadvaug.nets.FlowLatentRegressor
         attack_steps=3,
         attack_labels="true",
         preserve_labels=False,
+        local_budget=False,
         clamp="auto",
         flow=None,
         flow_steps=8,
@@ -283,6 +293,7 @@ skadvaug.nets.FlowLatentRegressor
         self.attack_steps = attack_steps
         self.attack_labels = attack_labels
         self.preserve_labels = preserve_labels
+        self.local_budget = local_budget
         self.clamp = clamp
         self.flow = flow
         self.flow_steps = flow_steps
@@ -304,6 +315,11 @@ skadvaug.nets.FlowLatentRegressor
             raise ValueError(
                 "conditional=True conditions the flow on class labels; it cannot be used "
                 "with continuous targets (rare_threshold)."
+            )
+        if self.local_budget is True and self.rare_threshold is not None:
+            raise ValueError(
+                "local_budget=True needs classes; it cannot be used with rare_threshold "
+                "(continuous targets)."
             )
         self.clamp_ = resolve_clamp(self.clamp, X)
         flow_seed = self._torch_seed(random_state)
@@ -339,6 +355,11 @@ skadvaug.nets.FlowLatentRegressor
             attack_steps=renamed(self, "n_steps", "attack_steps"),
             attack_labels=self.attack_labels,
             clamp=None,  # clipped in the input's units, see _augment
+            augmenter__local_budget=(
+                self.attack == "adversarial" and self.rare_threshold is None
+                if self.local_budget == "auto"
+                else self.local_budget
+            ),
             augment_fraction=0.0,  # the surrogate trains on the data as it is
             **(
                 self._budget(self.surrogate_epochs, len(X), self.batch_size, steps=500, high=200)
