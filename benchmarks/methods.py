@@ -536,6 +536,17 @@ for _label, _sampler, _params in [
         {"attack": "adversarial", "norm": "linf", "epsilon": 0.25, "local_budget": True},
     ),
     (
+        "FlowLatent[adversarial+local+preserve]",
+        FlowLatentSampler,
+        {
+            "attack": "adversarial",
+            "norm": "linf",
+            "epsilon": 0.25,
+            "local_budget": True,
+            "preserve_labels": True,
+        },
+    ),
+    (
         "FlowLatent[random+local]",
         FlowLatentSampler,
         {"attack": "random", "norm": "linf", "epsilon": 0.25, "local_budget": True},

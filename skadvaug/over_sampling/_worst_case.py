@@ -234,6 +234,9 @@ skadvaug.nets.WorstCaseGeneratorRegressor
         self.batch_size = batch_size
         self.lr = lr
 
+    # critic steps of game_epochs="auto"
+    _auto_critic_steps = 10_000
+
     def _make_net(self, X, y, *, random_state):
         net = (
             WorstCaseGeneratorClassifier
@@ -243,7 +246,9 @@ skadvaug.nets.WorstCaseGeneratorRegressor
         return net(
             module=self.surrogate,
             **{name: getattr(self, name) for name in _GAME_PARAMETERS},
-            **self._budget(self.game_epochs, len(X), self.batch_size, steps=10_000, high=2000),
+            **self._budget(
+                self.game_epochs, len(X), self.batch_size, steps=self._auto_critic_steps, high=2000
+            ),
             lr=self.lr,
             device=self.device_,
             n_threads=self.n_threads,

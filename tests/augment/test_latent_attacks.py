@@ -196,3 +196,47 @@ def test_local_budget_leaves_a_seed_without_another_class_alone():
         torch.zeros(1, 1), delta, torch.tensor([0]), reference, labels, torch.tensor([float("inf")])
     )
     assert torch.equal(out, delta)
+
+
+class _IdentityFlow(torch.nn.Module):
+    """A flow whose latent space is the input space: the attacks' deltas are visible."""
+
+    def forward(self, x, labels=None):
+        return x, torch.zeros(len(x))
+
+    def inverse(self, z, labels=None):
+        return z
+
+
+@pytest.mark.parametrize("norm", ["l2", "linf"])
+def test_flow_budget_scales_the_random_perturbation_of_each_seed(norm):
+    x = torch.zeros(3, 4)
+    factors = torch.tensor([0.0, 0.5, 2.0])
+    common = {"attack": "random", "epsilon": 0.3, "norm": norm}
+    plain = flow_latent_augment(_IdentityFlow(), x, **common, generator=_gen())
+    scaled = flow_latent_augment(
+        _IdentityFlow(), x, **common, generator=_gen(), budget=lambda z: factors
+    )
+    torch.testing.assert_close(scaled, plain * factors[:, None])
+
+
+@pytest.mark.parametrize("norm", ["l2", "linf"])
+def test_flow_budget_gives_each_seed_its_own_pgd_ball(norm):
+    x = torch.zeros(3, 2)
+    factors = torch.tensor([0.25, 1.0, 3.0])
+    x_new = flow_latent_augment(
+        _IdentityFlow(),
+        x,
+        attack="adversarial",
+        epsilon=1.0,
+        norm=norm,
+        step_size=0.5,
+        n_steps=8,
+        loss_fn=lambda v: v[:, 0],
+        generator=_gen(),
+        budget=lambda z: factors,
+    )
+    # the loss rises along the first axis: each seed ends on the edge of its own ball
+    size = x_new.norm(dim=1) if norm == "l2" else x_new.abs().amax(dim=1)
+    torch.testing.assert_close(size, factors, atol=1e-4, rtol=0)
+    assert torch.all(x_new[:, 0] >= 0.99 * factors)

@@ -14,7 +14,7 @@ from torch.nn import functional as F
 
 from skadvaug import Flatten, FlowLatentSampler
 from skadvaug.datasets import make_imbalanced_sequences, make_sequence_regression
-from skadvaug.nets import FlowLatentClassifier, FlowNet
+from skadvaug.nets import FlowLatentClassifier, FlowLatentRegressor, FlowNet
 
 FAST = {"flow_epochs": 5, "surrogate_epochs": 5, "random_state": 0}
 
@@ -337,3 +337,40 @@ def test_preserve_labels_refuses_continuous_targets():
     sampler = FlowLatentSampler(preserve_labels=True, rare_threshold=float(np.median(y)))
     with pytest.raises(ValueError, match="preserve_labels"):
         sampler.fit_resample(X, y)
+
+
+def test_local_budget_gives_each_seed_a_ball_set_by_its_distance_to_the_other_class(table):
+    X, y = table
+    sampler = FlowLatentSampler(
+        attack="adversarial", local_budget=True, clamp=None, attack_steps=5, **FAST
+    )
+    sampler.fit_resample(X, y)
+    codes = sampler.flow_.transform(X)
+    augmenter = sampler.surrogate_.augmenter_
+    np.testing.assert_allclose(augmenter.reference_codes.numpy(), codes, rtol=1e-4, atol=1e-4)
+    seeds = X[y == 1]
+    nearest = np.linalg.norm(codes[y == 1][:, None] - codes[y == 0][None], axis=2).min(axis=1)
+    factor = nearest / np.median(nearest)
+    assert factor.min() < 0.8 and factor.max() > 1.2
+    new = sampler._augment(seeds, y[y == 1], group=1, random_state=np.random.RandomState(0))
+    moved = np.abs(sampler.flow_.transform(new) - codes[y == 1]).max(axis=1)
+    # linf PGD with sign steps ends on the edge of each seed's own ball
+    assert np.all(moved <= 0.25 * factor + 1e-4)
+    assert np.corrcoef(moved, factor)[0, 1] > 0.9
+
+
+def test_local_budget_needs_classes_and_auto_is_on_for_the_adversarial_attack(table):
+    X, y = table
+    for attack, expected in [("adversarial", True), ("random", False)]:
+        sampler = FlowLatentSampler(attack=attack, local_budget="auto", **FAST)
+        sampler.fit_resample(X, y)
+        assert sampler.surrogate_.augmenter_.local_budget is expected
+    X_seq, target = make_sequence_regression(60, n_timepoints=16, random_state=0)
+    with pytest.raises(ValueError, match="local_budget=True needs classes"):
+        FlowLatentSampler(
+            local_budget=True, rare_threshold=float(np.quantile(target, 0.8)), **FAST
+        ).fit_resample(X_seq, target)
+    with pytest.raises(ValueError, match="local_budget needs classes"):
+        FlowLatentRegressor(
+            rare_threshold=0.0, augmenter__local_budget=True, max_epochs=1, flow__max_epochs=1
+        ).fit(X_seq, target)
