@@ -399,7 +399,13 @@ for _sampler, _label, _params in [
         FlowLatentSampler,
         "FlowLatent[paper]",
         # flow_hidden=64: on sequences the checkerboard flow its results were made with
-        {"attack": "adversarial", "norm": "l2", "epsilon": 1.0, "flow_hidden": 64},
+        {
+            "attack": "adversarial",
+            "norm": "l2",
+            "epsilon": 1.0,
+            "preserve_labels": False,
+            "flow_hidden": 64,
+        },
     ),
 ]:
     register_method(
@@ -523,17 +529,23 @@ for _label, _sampler, _params in [
         {"perturbation": "random", "residual": True, "seeds": "interpolated", "local_budget": True},
     ),
     (
-        # the adversarial attack at the sampler's other defaults (linf ball of 0.25): what
-        # FlowLatentSampler(attack="adversarial") gives
+        # the adversarial attack in the random default's ball (linf 0.25), without label
+        # keeping: what FlowLatentSampler(attack="adversarial") gave before preserve_labels="auto"
         "FlowLatent[adversarial]",
         FlowLatentSampler,
-        {"attack": "adversarial", "norm": "linf", "epsilon": 0.25},
+        {"attack": "adversarial", "norm": "linf", "epsilon": 0.25, "preserve_labels": False},
     ),
     (
         # per-seed balls (issue 23), the flow's counterpart of LatentAdversarial's local_budget
         "FlowLatent[adversarial+local]",
         FlowLatentSampler,
-        {"attack": "adversarial", "norm": "linf", "epsilon": 0.25, "local_budget": True},
+        {
+            "attack": "adversarial",
+            "norm": "linf",
+            "epsilon": 0.25,
+            "local_budget": True,
+            "preserve_labels": False,
+        },
     ),
     (
         "FlowLatent[adversarial+local+preserve]",
@@ -552,6 +564,7 @@ for _label, _sampler, _params in [
         {"attack": "random", "norm": "linf", "epsilon": 0.25, "local_budget": True},
     ),
     (
+        # what FlowLatentSampler(attack="adversarial") gives since preserve_labels="auto"
         "FlowLatent[preserve]",
         FlowLatentSampler,
         {"attack": "adversarial", "norm": "l2", "epsilon": 1.0, "preserve_labels": True},

@@ -470,7 +470,7 @@ class BaseLearnedSampler(TorchEstimatorMixin, BaseAugmentationSampler):
         parameters: ``preserve_labels`` with a class-balanced surrogate, so its boundary
         is not pushed into the minority region. ``preserve_labels`` with continuous
         targets is a ``ValueError``."""
-        preserve = getattr(self, "preserve_labels", False)
+        preserve = self._preserves_labels()
         if self.rare_threshold is not None:
             if preserve:
                 raise ValueError(
@@ -482,6 +482,10 @@ class BaseLearnedSampler(TorchEstimatorMixin, BaseAugmentationSampler):
             "preserve_labels": preserve,
             "class_weight": "balanced" if preserve else None,
         }
+
+    def _preserves_labels(self):
+        """``preserve_labels`` as the net gets it (a sampler with an ``"auto"`` resolves it)."""
+        return getattr(self, "preserve_labels", False)
 
     def _net_targets(self, y):
         """Targets as the net sees them: class labels, or standardised targets."""

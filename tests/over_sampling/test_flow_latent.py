@@ -35,6 +35,7 @@ def fitted(request, table):
         attack="adversarial",
         norm=norm,
         epsilon=epsilon,
+        preserve_labels=False,  # the paper's attack
         clamp=None,  # the ball bounds the unclipped decoding
         step_size=epsilon / 2,
         attack_steps=5,
@@ -314,6 +315,7 @@ def test_preserve_labels_keeps_synthetic_samples_in_their_class(table, attack):
     X, y = table
     params = {
         "attack": attack,
+        "norm": "linf",
         "epsilon": 3.0,
         "flow_epochs": 5,
         "surrogate_epochs": 20,
@@ -327,7 +329,7 @@ def test_preserve_labels_keeps_synthetic_samples_in_their_class(table, attack):
     kept = _surrogate_calls_minority(keeping, X_res[len(X) :])
     assert kept > 0.9
     if attack == "adversarial":
-        plain = FlowLatentSampler(**params)
+        plain = FlowLatentSampler(preserve_labels=False, **params)
         X_plain, _ = plain.fit_resample(X, y)
         assert _surrogate_calls_minority(plain, X_plain[len(X) :]) < kept - 0.2
 
@@ -342,7 +344,13 @@ def test_preserve_labels_refuses_continuous_targets():
 def test_local_budget_gives_each_seed_a_ball_set_by_its_distance_to_the_other_class(table):
     X, y = table
     sampler = FlowLatentSampler(
-        attack="adversarial", local_budget=True, clamp=None, attack_steps=5, **FAST
+        attack="adversarial",
+        norm="linf",
+        preserve_labels=False,
+        local_budget=True,
+        clamp=None,
+        attack_steps=5,
+        **FAST,
     )
     sampler.fit_resample(X, y)
     codes = sampler.flow_.transform(X)
@@ -351,7 +359,8 @@ def test_local_budget_gives_each_seed_a_ball_set_by_its_distance_to_the_other_cl
     seeds = X[y == 1]
     nearest = np.linalg.norm(codes[y == 1][:, None] - codes[y == 0][None], axis=2).min(axis=1)
     factor = nearest / np.median(nearest)
-    assert factor.min() < 0.8 and factor.max() > 1.2
+    assert factor.min() < 0.8
+    assert factor.max() > 1.2
     new = sampler._augment(seeds, y[y == 1], group=1, random_state=np.random.RandomState(0))
     moved = np.abs(sampler.flow_.transform(new) - codes[y == 1]).max(axis=1)
     # linf PGD with sign steps ends on the edge of each seed's own ball
@@ -359,12 +368,7 @@ def test_local_budget_gives_each_seed_a_ball_set_by_its_distance_to_the_other_cl
     assert np.corrcoef(moved, factor)[0, 1] > 0.9
 
 
-def test_local_budget_needs_classes_and_auto_is_on_for_the_adversarial_attack(table):
-    X, y = table
-    for attack, expected in [("adversarial", True), ("random", False)]:
-        sampler = FlowLatentSampler(attack=attack, local_budget="auto", **FAST)
-        sampler.fit_resample(X, y)
-        assert sampler.surrogate_.augmenter_.local_budget is expected
+def test_local_budget_needs_classes():
     X_seq, target = make_sequence_regression(60, n_timepoints=16, random_state=0)
     with pytest.raises(ValueError, match="local_budget=True needs classes"):
         FlowLatentSampler(
@@ -374,3 +378,31 @@ def test_local_budget_needs_classes_and_auto_is_on_for_the_adversarial_attack(ta
         FlowLatentRegressor(
             rare_threshold=0.0, augmenter__local_budget=True, max_epochs=1, flow__max_epochs=1
         ).fit(X_seq, target)
+
+
+@pytest.mark.parametrize(
+    ("params", "regression", "expected"),
+    [
+        ({}, False, ("linf", 0.25, False, 0)),
+        ({"attack": "adversarial"}, False, ("l2", 1.0, True, "trained")),
+        ({"attack": "adversarial", "norm": "linf"}, False, ("linf", 0.25, True, "trained")),
+        ({"attack": "adversarial", "preserve_labels": False}, False, ("l2", 1.0, False, "trained")),
+        ({"attack": "adversarial"}, True, ("l2", 1.0, False, "trained")),
+        ({"norm": "l2", "epsilon": 0.5}, False, ("l2", 0.5, False, 0)),
+    ],
+)
+def test_auto_ball_and_label_keeping_follow_the_attack(table, params, regression, expected):
+    X, y = table
+    if regression:
+        X, y = make_sequence_regression(60, n_timepoints=16, random_state=0)
+        params = {**params, "rare_threshold": float(np.quantile(y, 0.8))}
+    sampler = FlowLatentSampler(**params, **FAST)
+    sampler.fit_resample(X, y)
+    net = sampler.surrogate_
+    norm, epsilon, preserve, trained = expected
+    assert (net.norm, net.epsilon) == (norm, epsilon)
+    assert getattr(net, "preserve_labels", False) is preserve
+    if not regression:  # a class-balanced surrogate comes with label keeping
+        assert (net.class_weight == "balanced") is preserve
+    assert ("surrogate" in sampler.history_) is (trained == "trained")
+    assert sampler.get_params()["preserve_labels"] == params.get("preserve_labels", "auto")
