@@ -258,6 +258,11 @@ def main(argv=None):
         help="choose on the development half of the suite's first N sets only; "
         "hold out every other set",
     )
+    parser.add_argument(
+        "--output",
+        help="page to write (default: benchmarks/results/selection/<suite>.md); for a "
+        "side question, such as a mode's candidates, that must not move the suite's page",
+    )
     args = parser.parse_args(argv)
     path = Path(args.results or RESULTS_ROOT / args.suite / "results.csv")
     frame = pd.concat([pd.read_csv(p) for p in [path, *args.candidates]], ignore_index=True)
@@ -274,8 +279,9 @@ def main(argv=None):
         "python -m benchmarks.select_defaults " + shlex.join(argv),
         development,
     )
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / f"{args.suite}.md").write_text(text)
+    output = Path(args.output) if args.output else OUT / f"{args.suite}.md"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text)
     print(text)
     return 0
 

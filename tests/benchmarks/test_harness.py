@@ -719,3 +719,18 @@ def test_the_best_smote_variant_is_found_where_none_ran_on_every_set():
     _, dev_ranks = select_defaults.select(frame)
     assert "ProWSyn" not in dev_ranks.index
     assert select_defaults._best_variant(frame, dev_ranks) == "ProWSyn"
+
+
+def test_default_selection_writes_a_side_page_where_asked(tmp_path):
+    from benchmarks import select_defaults
+
+    rows = []
+    for name in [f"keel:set{i}" for i in range(6)]:
+        rows += _selection_rows(name, {"SMOTE": 0.8, "FlowLatent": 0.85}, folds=2)
+    results = tmp_path / "results.csv"
+    pd.DataFrame(rows).to_csv(results, index=False)
+    page = tmp_path / "side" / "modes.md"
+    select_defaults.main(["--suite", "keel", "--results", str(results), "--output", str(page)])
+    text = page.read_text()
+    assert text.startswith("# Default selection on `keel`")
+    assert f"--output {page}" in text  # the command that wrote it
