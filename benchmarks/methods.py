@@ -657,6 +657,40 @@ register_method(
     )
 )
 
+
+# Issue 20's candidates for a cheaper game: game_epochs="auto" as fewer critic steps (the
+# default is 10,000), to bring the default fit at 1e6 x 20 under SMOTE's time and the
+# (1000, 3, 128) sequence fit under 60 s; scores to compare with the default's rows.
+def _worst_case_budget(critic_steps):
+    budget = type(
+        f"WorstCaseGeneratorSampler{critic_steps}",
+        (WorstCaseGeneratorSampler,),
+        {
+            "_auto_critic_steps": critic_steps,
+            "__module__": __name__,
+            "__doc__": f"WorstCaseGeneratorSampler, auto budget {critic_steps} critic steps.",
+        },
+    )
+    globals()[budget.__name__] = budget  # picklable by name in the cells' workers
+    factory = _skadvaug(budget)
+    factory.spec = (
+        f"skadvaug `WorstCaseGeneratorSampler()` with game_epochs='auto' = {critic_steps:,} "
+        "critic steps"
+    )
+    return factory
+
+
+for _steps in (1_000, 2_000):
+    register_method(
+        Method(
+            f"WorstCaseGenerator[{_steps // 1000}k-steps]",
+            _worst_case_budget(_steps),
+            family="skadvaug-candidate",
+            native_nd=True,
+            tasks=BOTH_TASKS,
+        )
+    )
+
 # Paper 001's learned views as an oversampler (an extension: the paper pre-trains with
 # them), sequences only.
 register_method(
