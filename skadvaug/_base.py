@@ -468,14 +468,20 @@ class BaseLearnedSampler(TorchEstimatorMixin, BaseAugmentationSampler):
     def _pick_net(self, classifier, regressor):
         """The joint net class for the targets and, for a classifier, its label-keeping
         parameters: ``preserve_labels`` with a class-balanced surrogate, so its boundary
-        is not pushed into the minority region. ``preserve_labels`` with continuous
-        targets is a ``ValueError``."""
+        is not pushed into the minority region. ``preserve_labels`` or ``local_budget``
+        (per-seed budgets against the other classes) with continuous targets is a
+        ``ValueError``."""
         preserve = self._preserves_labels()
         if self.rare_threshold is not None:
             if preserve:
                 raise ValueError(
                     "preserve_labels=True keeps each synthetic sample's class; it cannot be "
                     "used with continuous targets (rare_threshold)."
+                )
+            if getattr(self, "local_budget", False) is True:
+                raise ValueError(
+                    "local_budget=True needs classes; it cannot be used with rare_threshold "
+                    "(continuous targets)."
                 )
             return regressor, {}
         return classifier, {

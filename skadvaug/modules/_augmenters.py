@@ -17,6 +17,7 @@ from ..augment._registry import as_series
 from ..augment.latent_attacks import (
     finite_or_seed,
     flow_latent_augment,
+    local_budget,
     local_budget_factor,
     nearest_enemy_distance,
 )
@@ -109,17 +110,15 @@ class _ClassReference:
         self.reference_codes, self.reference_labels = codes, labels
         self.typical_distance = typical.to(self.typical_distance)
 
-    def budget_factor(self, z, y):
-        """Per-seed factors of the perturbations of codes ``z`` of classes ``y``
-        (:func:`~skadvaug.augment.latent_attacks.local_budget_factor`)."""
+    def _reference(self, y):
+        """``(reference_codes, reference_labels, typical_distance)``, the last arguments
+        of :func:`~skadvaug.augment.latent_attacks.local_budget` for seeds of classes ``y``."""
         if y is None or not len(self.reference_codes):
             raise ValueError(
                 f"{type(self).__name__} with local_budget=True needs the seeds' classes y "
                 "and the training codes (set_reference)."
             )
-        return local_budget_factor(
-            z, y, self.reference_codes, self.reference_labels, self.typical_distance
-        )
+        return self.reference_codes, self.reference_labels, self.typical_distance
 
 
 def freeze(module):
@@ -182,8 +181,7 @@ class LatentAugmenter(_ClassReference, Augmenter):
             z = self.autoencoder.encode(x)
         delta = self.perturbation(z, generator=generator)
         if self.local_budget:
-            factor = self.budget_factor(z, y)
-            delta = delta * factor.reshape(-1, *([1] * (delta.ndim - 1)))
+            delta = local_budget(z, delta, y, *self._reference(y))
         decoded = self.autoencoder.decode(z + delta)
         if not self.residual:
             return decoded
@@ -280,7 +278,11 @@ class FlowLatentAttack(_ClassReference, Augmenter):
             labels=y if self.conditional else None,
             generator=generator,
             clamp=self.clamp,
-            budget=(lambda z: self.budget_factor(z, y)) if self.local_budget else None,
+            budget=(
+                (lambda z: local_budget_factor(z, y, *self._reference(y)))
+                if self.local_budget
+                else None
+            ),
         )
 
     def shrink(self, x, x_new, fraction, y=None):

@@ -325,11 +325,8 @@ skadvaug.nets.FlowLatentRegressor
                 "conditional=True conditions the flow on class labels; it cannot be used "
                 "with continuous targets (rare_threshold)."
             )
-        if self.local_budget is True and self.rare_threshold is not None:
-            raise ValueError(
-                "local_budget=True needs classes; it cannot be used with rare_threshold "
-                "(continuous targets)."
-            )
+        # the net's targets first: a refused option fails before the flow trains
+        net, targets = self._pick_net(FlowLatentClassifier, FlowLatentRegressor)
         self.clamp_ = resolve_clamp(self.clamp, X)
         flow_seed = self._torch_seed(random_state)
         self.flow_ = fit_cached(
@@ -353,7 +350,6 @@ skadvaug.nets.FlowLatentRegressor
         )
         # The random attack without label checks needs no surrogate: none trained, no seed drawn.
         trained = self._trains_surrogate()
-        net, targets = self._pick_net(FlowLatentClassifier, FlowLatentRegressor)
         norm, epsilon = self._ball()
         return net(
             module=self.surrogate,

@@ -372,11 +372,6 @@ skadvaug.nets.LatentAdversarialRegressor
             autoencoder_params.setdefault("latent_dim", self.latent_dim)
         epochs = {"n_samples": len(X), "batch_size": self.batch_size}
         net, targets = self._pick_net(LatentAdversarialClassifier, LatentAdversarialRegressor)
-        if self.local_budget is True and net is LatentAdversarialRegressor:
-            raise ValueError(
-                "local_budget=True needs classes; it cannot be used with rare_threshold "
-                "(continuous targets)."
-            )
         local_budget = self.local_budget
         if local_budget == "auto":
             local_budget = self.perturbation == "adversarial" and net is LatentAdversarialClassifier
