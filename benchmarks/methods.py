@@ -661,7 +661,9 @@ register_method(
 # Issue 20's candidates for a cheaper game: game_epochs="auto" as fewer critic steps (the
 # default is 10,000), to bring the default fit at 1e6 x 20 under SMOTE's time and the
 # (1000, 3, 128) sequence fit under 60 s; scores to compare with the default's rows.
-def _worst_case_budget(critic_steps):
+# "spec-C": the classifier steps once per generator step, as in the spec's algorithm
+# (paper002 §1.3, step 2c), not on every batch.
+def _worst_case_budget(critic_steps, **params):
     budget = type(
         f"WorstCaseGeneratorSampler{critic_steps}",
         (WorstCaseGeneratorSampler,),
@@ -672,19 +674,24 @@ def _worst_case_budget(critic_steps):
         },
     )
     globals()[budget.__name__] = budget  # picklable by name in the cells' workers
-    factory = _skadvaug(budget)
+    factory = _skadvaug(budget, **params)
+    arguments = "".join(f", {key}={value!r}" for key, value in params.items())
     factory.spec = (
-        f"skadvaug `WorstCaseGeneratorSampler()` with game_epochs='auto' = {critic_steps:,} "
-        "critic steps"
+        f"skadvaug `WorstCaseGeneratorSampler({arguments[2:]})` with game_epochs='auto' = "
+        f"{critic_steps:,} critic steps"
     )
     return factory
 
 
-for _steps in (1_000, 2_000):
+for _steps, _label, _params in (
+    (1_000, "1k-steps", {}),
+    (2_000, "2k-steps", {}),
+    (1_000, "1k-steps+spec-C", {"classifier_steps": "per_generator_step"}),
+):
     register_method(
         Method(
-            f"WorstCaseGenerator[{_steps // 1000}k-steps]",
-            _worst_case_budget(_steps),
+            f"WorstCaseGenerator[{_label}]",
+            _worst_case_budget(_steps, **_params),
             family="skadvaug-candidate",
             native_nd=True,
             tasks=BOTH_TASKS,
