@@ -127,6 +127,9 @@ def run(n_train=1_000_000, seeds=(0, 1), methods=None, progress=True):
 def summarize(frame):
     """Per learned sampler and model: mean balanced accuracy and resampling time
     with and without the batch growth, and the difference, next to SMOTE."""
+    # references have no growth: "" in a fresh run, NaN when read back from results.csv
+    growth = frame["growth"].map(lambda g: "" if pd.isna(g) or g == "" else str(int(float(g))))
+    frame = frame.assign(growth=growth)
     mean = frame.groupby(["method", "growth", "model"], sort=False).agg(
         balanced_accuracy=("balanced_accuracy", "mean"), seconds=("resample_seconds", "mean")
     )
@@ -185,12 +188,23 @@ def main(argv=None):
     parser.add_argument("--seeds", default="0,1")
     parser.add_argument("--methods", default=None, help="comma-separated learned samplers")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace only these methods' rows in --out's results (and add to its command)",
+    )
     args = parser.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",")]
     methods = args.methods.split(",") if args.methods else None
     frame = run(args.n_train, seeds, methods)
     command = "python -m benchmarks.large_n " + shlex.join(sys.argv[1:] if argv is None else argv)
-    write_outputs(frame, command.strip(), args.out)
+    command = command.strip()
+    if args.replace:
+        kept = pd.read_csv(args.out / "results.csv")
+        kept = kept[~kept.method.isin(set(frame.method))]
+        previous = (args.out / "command.txt").read_text().strip()
+        frame, command = pd.concat([kept, frame], ignore_index=True), f"{previous}; then {command}"
+    write_outputs(frame, command, args.out)
 
 
 if __name__ == "__main__":

@@ -39,9 +39,9 @@ RESULTS = Path(__file__).resolve().parent / "results" / "paper002"
 PAPER = "Guo, Xu, Shi, Xu & Tao, NeurIPS 2019"
 
 # Critic steps of a game (= C's optimiser steps, = every baseline's optimiser steps). The
-# spec's calibration and the sampler's "auto" play about 10,000; this shared 2-core
-# machine runs a critic step in 15-35 ms (one thread, loaded), so the default is reduced
-# to fit the hour (see README).
+# spec's calibration plays about 10,000 (the sampler's "auto" 1,000 since issue 20); this
+# shared 2-core machine runs a critic step in 15-35 ms (one thread, loaded), so the
+# default is reduced to fit the hour (see README).
 STEPS = 3000
 BATCH_SIZE = 64
 HIDDEN = (256, 256)  # the spec's C (§1.4); MLPNet's own default is (64, 64)
@@ -346,7 +346,7 @@ def run_reduced_seed(seed):
 # Generator check: does the eps-0 game's G learn class-conditional digits? The training half
 # has 898 images = 14 batches of 64 + one of 2, so with n_critic 5 every third generator step
 # of the game falls on the 2-image batch (15 batches per epoch); 896 images have no ragged
-# batch. Both at this run's budget and at the sampler's "auto" budget (10,000 critic steps).
+# batch. Both at this run's budget and at the spec's budget (10,000 critic steps).
 CHECK_STEPS = (3000, 10000)
 CHECK_SIZES = (898, 896)
 
@@ -578,8 +578,8 @@ def _budget_line(frame):
         f"({span(generator)} generator steps, n_critic 5; the first 10% a "
         "plain conditional WGAN-GP warm-up with C on real data only), every baseline "
         f"{span(frame['classifier_steps'])} classifier "
-        "steps. The spec's calibration and the sampler's `game_epochs='auto'` play about "
-        "10,000 critic steps"
+        "steps. The spec's calibration plays about 10,000 critic steps (the sampler's "
+        "`game_epochs='auto'` did until issue 20; it now plays 1,000)"
         + (
             "; so does this run."
             if critic.min() >= 9_900
@@ -889,12 +889,12 @@ the same runs alone), one torch thread per process, two processes.
 
 Total: {total:.0f} min.
 
-Budgets: {budgets} (the spec's calibration and the sampler's "auto": about 10,000 critic /
-2,000 generator steps); every baseline gets as many classifier steps as the game has critic
-steps. Reduced: the full epsilon grid (0, 0.05, 0.3, 2.0 and the JS version at 0.3) is run
-at imbalance factor 20 only, IF 1 and IF 10 and the reduced sets get epsilon 0, 0.3 and 2.0
-(as spec §3.4 suggests); `noisy` reuses the IF-1 models of `longtail` instead of training
-its own. Seeds: the number in each report.
+Budgets: {budgets} (the spec's calibration: about 10,000 critic / 2,000 generator steps;
+the sampler's "auto" until issue 20, 1,000 / 200 since); every baseline gets as many
+classifier steps as the game has critic steps. Reduced: the full epsilon grid (0, 0.05,
+0.3, 2.0 and the JS version at 0.3) is run at imbalance factor 20 only, IF 1 and IF 10 and
+the reduced sets get epsilon 0, 0.3 and 2.0 (as spec §3.4 suggests); `noisy` reuses the
+IF-1 models of `longtail` instead of training its own. Seeds: the number in each report.
 
 {generator}
 """

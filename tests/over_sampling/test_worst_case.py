@@ -82,3 +82,30 @@ def test_bad_parameters_are_named(table, params, match):
     X, y = table
     with pytest.raises(ValueError, match=match):
         WorstCaseGeneratorSampler(**params).fit_resample(X, y)
+
+
+def test_auto_budget_on_sequences_is_1000_critic_steps_with_the_classifier_per_generator_step():
+    X, y = make_imbalanced_sequences(n_samples=40, n_channels=1, n_timepoints=8, random_state=0)
+    sampler = WorstCaseGeneratorSampler(hidden=16, latent_dim=4, random_state=0)
+    sampler.fit_resample(X, y)
+    game = sampler.surrogate_  # 40 samples: one batch an epoch, so 1,000 epochs
+    assert (game.critic_steps_, game.generator_steps_) == (1000, 200)
+    assert game.classifier_steps == "per_generator_step"
+    batches = [batch for epoch in game.history[:, "batches"] for batch in epoch]
+    assert sum("classifier_loss" in batch for batch in batches) == 200
+
+
+def test_auto_budget_on_tables_is_the_specs_10000_critic_steps_with_the_classifier_every_batch(
+    table,
+):
+    X, y = table  # 240 rows: 4 batches of 64, so 2,500 epochs, capped at 2,000
+    sampler = WorstCaseGeneratorSampler(random_state=0)
+    sampler._resolve_device()
+    net = sampler._make_net(X, y, random_state=np.random.RandomState(0))
+    assert (net.max_epochs, net.max_steps, net.classifier_steps) == (2000, None, "every_batch")
+    net = sampler._make_net(np.zeros((6400, 5)), y, random_state=np.random.RandomState(0))
+    assert (net.max_epochs, net.max_steps, net.batch_size) == (100, None, 64)  # 10,000 steps
+    explicit = WorstCaseGeneratorSampler(classifier_steps="per_generator_step", random_state=0)
+    explicit._resolve_device()
+    net = explicit._make_net(X, y, random_state=np.random.RandomState(0))
+    assert net.classifier_steps == "per_generator_step"
