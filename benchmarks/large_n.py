@@ -124,6 +124,48 @@ def run(n_train=1_000_000, seeds=(0, 1), methods=None, progress=True):
     return pd.DataFrame(rows)
 
 
+def run_worst_case_budgets(critic_steps, n_train=1_000_000, seeds=(0, 1), progress=True):
+    """Issue 20's question for large tables: ``WorstCaseGeneratorSampler`` with its tables'
+    ``"auto"`` budget as ``critic_steps`` critic steps' worth of samples (the default is
+    10,000; at 1e6 rows batches grow 4 times either way), scored as :func:`run` scores."""
+    import torch
+    from sklearn.metrics import balanced_accuracy_score
+
+    from skadvaug import WorstCaseGeneratorSampler
+
+    torch.set_num_threads(1)
+    rows = []
+    for seed in seeds:
+        X_train, X_test, y_train, y_test = _data(n_train, seed)
+        for steps in critic_steps:
+            sampler = type(
+                "WorstCaseGeneratorSamplerBudget",
+                (WorstCaseGeneratorSampler,),
+                {"_auto_critic_steps": steps},
+            )(random_state=seed)
+            start = time.perf_counter()
+            X_res, y_res = sampler.fit_resample(X_train, y_train)
+            seconds = time.perf_counter() - start
+            for model_name, model in _models(seed).items():
+                model.fit(X_res, y_res)
+                score = balanced_accuracy_score(y_test, model.predict(X_test))
+                rows.append(
+                    {
+                        "method": f"WorstCaseGenerator[{steps} critic steps]",
+                        "critic_steps": steps,
+                        "seed": seed,
+                        "n_train": n_train,
+                        "model": model_name,
+                        "balanced_accuracy": score,
+                        "resample_seconds": seconds,
+                    }
+                )
+                if progress:
+                    line = f"seed {seed} {steps} {model_name} {score:.4f} ({seconds:.1f} s)"
+                    print(line, flush=True)
+    return pd.DataFrame(rows)
+
+
 def summarize(frame):
     """Per learned sampler and model: mean balanced accuracy and resampling time
     with and without the batch growth, and the difference, next to SMOTE."""
@@ -193,8 +235,21 @@ def main(argv=None):
         action="store_true",
         help="replace only these methods' rows in --out's results (and add to its command)",
     )
+    parser.add_argument(
+        "--worst-case-budgets",
+        default=None,
+        help="comma-separated critic steps: WorstCaseGenerator's tables' budget candidates "
+        "(issue 20); writes worst_case_budgets.csv in --out and nothing else",
+    )
     args = parser.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",")]
+    if args.worst_case_budgets:
+        steps = [int(s) for s in args.worst_case_budgets.split(",")]
+        frame = run_worst_case_budgets(steps, args.n_train, seeds)
+        args.out.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(args.out / "worst_case_budgets.csv", index=False)
+        print(frame.groupby(["critic_steps", "model"]).mean(numeric_only=True).to_string())
+        return
     methods = args.methods.split(",") if args.methods else None
     frame = run(args.n_train, seeds, methods)
     command = "python -m benchmarks.large_n " + shlex.join(sys.argv[1:] if argv is None else argv)
