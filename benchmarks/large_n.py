@@ -74,9 +74,18 @@ def _models(seed):
     }
 
 
+def _scores(X_res, y_res, X_test, y_test, seed):
+    """``(model name, balanced accuracy on the held-out rows)`` of each model trained on
+    the resampled data."""
+    from sklearn.metrics import balanced_accuracy_score
+
+    for name, model in _models(seed).items():
+        model.fit(X_res, y_res)
+        yield name, balanced_accuracy_score(y_test, model.predict(X_test))
+
+
 def run(n_train=1_000_000, seeds=(0, 1), methods=None, progress=True):
     import torch
-    from sklearn.metrics import balanced_accuracy_score
 
     from skadvaug import _torch_utils
 
@@ -102,9 +111,7 @@ def run(n_train=1_000_000, seeds=(0, 1), methods=None, progress=True):
             finally:
                 _torch_utils.MAX_BATCH_GROWTH = default_growth
             seconds = time.perf_counter() - start
-            for model_name, model in _models(seed).items():
-                model.fit(X_res, y_res)
-                score = balanced_accuracy_score(y_test, model.predict(X_test))
+            for model_name, score in _scores(X_res, y_res, X_test, y_test, seed):
                 row = {
                     "method": method,
                     "growth": "" if growth is None else growth,
@@ -129,7 +136,6 @@ def run_worst_case_budgets(critic_steps, n_train=1_000_000, seeds=(0, 1), progre
     ``"auto"`` budget as ``critic_steps`` critic steps' worth of samples (the default is
     10,000; at 1e6 rows batches grow 4 times either way), scored as :func:`run` scores."""
     import torch
-    from sklearn.metrics import balanced_accuracy_score
 
     from skadvaug import WorstCaseGeneratorSampler
 
@@ -146,9 +152,7 @@ def run_worst_case_budgets(critic_steps, n_train=1_000_000, seeds=(0, 1), progre
             start = time.perf_counter()
             X_res, y_res = sampler.fit_resample(X_train, y_train)
             seconds = time.perf_counter() - start
-            for model_name, model in _models(seed).items():
-                model.fit(X_res, y_res)
-                score = balanced_accuracy_score(y_test, model.predict(X_test))
+            for model_name, score in _scores(X_res, y_res, X_test, y_test, seed):
                 rows.append(
                     {
                         "method": f"WorstCaseGenerator[{steps} critic steps]",

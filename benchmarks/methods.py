@@ -665,8 +665,10 @@ register_method(
 # "spec-C": the classifier steps once per generator step, as in the spec's algorithm
 # (paper002 §1.3, step 2c), not on every batch.
 def _worst_case_budget(critic_steps, **params):
+    # one class per (budget, parameters): pickled by name, so the names must differ
+    suffix = "".join(f"_{value}" for value in params.values())
     budget = type(
-        f"WorstCaseGeneratorSampler{critic_steps}",
+        f"WorstCaseGeneratorSampler{critic_steps}{suffix}",
         (WorstCaseGeneratorSampler,),
         {
             "_auto_critic_steps": critic_steps,  # on every kind of data

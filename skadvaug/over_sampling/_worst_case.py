@@ -6,6 +6,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._base import BaseLearnedSampler, learned_sampler_docstring
 from .._docs import cites
+from .._kinds import data_kind
 from ..nets import WorstCaseGeneratorClassifier, WorstCaseGeneratorRegressor
 
 # What the sampler forwards to the game unchanged.
@@ -253,7 +254,7 @@ skadvaug.nets.WorstCaseGeneratorRegressor
             if self.rare_threshold is None
             else WorstCaseGeneratorRegressor
         )
-        structured = X.ndim > 2
+        structured = data_kind(X.ndim) != "tabular"
         game = {name: getattr(self, name) for name in _GAME_PARAMETERS}
         if game["classifier_steps"] == "auto":
             game["classifier_steps"] = "per_generator_step" if structured else "every_batch"
