@@ -109,3 +109,20 @@ def test_auto_budget_on_tables_is_the_specs_10000_critic_steps_with_the_classifi
     explicit._resolve_device()
     net = explicit._make_net(X, y, random_state=np.random.RandomState(0))
     assert net.classifier_steps == "per_generator_step"
+
+
+def test_auto_budget_on_tables_beyond_10000_batches_is_2500_batches_worth_in_grown_batches(table):
+    _, y = table
+    sampler = WorstCaseGeneratorSampler(random_state=0)
+    sampler._resolve_device()
+
+    def budget(n_rows):
+        net = sampler._make_net(np.zeros((n_rows, 5)), y, random_state=np.random.RandomState(0))
+        return net.max_epochs, net.max_steps, net.batch_size
+
+    assert budget(640_000) == (1, None, 64)  # 10,000 batches: the spec's budget
+    assert budget(640_001) == (1, 625, 256)  # 2,500 x 64 rows in batches of 256
+    assert budget(1_000_000) == (1, 625, 256)
+    # the size is counted in the sampler's batches: 7,813 batches of 128
+    sampler.set_params(batch_size=128)
+    assert budget(1_000_000) == (1, None, 128)
