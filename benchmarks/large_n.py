@@ -8,7 +8,9 @@ On data larger than a budget's ``steps x batch_size`` samples, an ``"auto"`` bud
 trains in batches grown with the data (at most ``MAX_BATCH_GROWTH`` = 4 times) and
 correspondingly fewer steps (:func:`skadvaug._torch_utils.step_budget`): a step of
 these small networks costs little more in a larger batch, so training on large data
-costs less (the ``speed`` suite measures by how much).
+costs less (the ``speed`` suite measures by how much). The worst-case game's critic
+step, with its gradient penalty, costs in proportion to its batch; beyond 640,000 rows
+its tables' budget is a quarter of the samples (2,500 batches' worth; issue 20).
 The small data of the quick, keel and timeseries suites never reach that size, so
 their results are those of either rule; this benchmark measures what the rule
 changes where it applies: each learned sampler at its defaults, with the batch
