@@ -145,8 +145,10 @@ def run_worst_case_budgets(
     critic_steps, n_train=1_000_000, seeds=(0, 1), data="base", progress=True
 ):
     """Issue 20's question for large tables: ``WorstCaseGeneratorSampler`` with its tables'
-    ``"auto"`` budget as ``critic_steps`` critic steps' worth of samples (the default is
-    10,000; at 1e6 rows batches grow 4 times either way), scored as :func:`run` scores."""
+    ``"auto"`` budget as ``critic_steps`` critic steps' worth of samples whatever their size
+    (the default is 10,000, and 2,500 beyond 10,000 batches, 640,000 rows; at 1e6 rows
+    batches grow up to 4 times either way), scored as :func:`run` scores, next to no
+    resampling and SMOTE."""
     import torch
 
     from skadvaug import WorstCaseGeneratorSampler
@@ -155,19 +157,27 @@ def run_worst_case_budgets(
     rows = []
     for seed in seeds:
         X_train, X_test, y_train, y_test = _data(n_train, seed, data)
+        cells = [("none", None, None), ("SMOTE", None, _sampler("SMOTE", seed))]
         for steps in critic_steps:
-            sampler = type(
+            budget = type(
                 "WorstCaseGeneratorSamplerBudget",
                 (WorstCaseGeneratorSampler,),
-                {"_auto_critic_steps": steps},
-            )(random_state=seed)
+                {"_auto_critic_steps": steps, "_auto_critic_steps_large": steps},
+            )
+            cells.append(
+                (f"WorstCaseGenerator[{steps} critic steps]", steps, budget(random_state=seed))
+            )
+        for method, steps, sampler in cells:
             start = time.perf_counter()
-            X_res, y_res = sampler.fit_resample(X_train, y_train)
+            if sampler is None:
+                X_res, y_res = X_train, y_train
+            else:
+                X_res, y_res = sampler.fit_resample(X_train, y_train)
             seconds = time.perf_counter() - start
             for model_name, score in _scores(X_res, y_res, X_test, y_test, seed):
                 rows.append(
                     {
-                        "method": f"WorstCaseGenerator[{steps} critic steps]",
+                        "method": method,
                         "critic_steps": steps,
                         "data": data,
                         "seed": seed,
@@ -178,7 +188,7 @@ def run_worst_case_budgets(
                     }
                 )
                 if progress:
-                    line = f"seed {seed} {steps} {model_name} {score:.4f} ({seconds:.1f} s)"
+                    line = f"seed {seed} {method} {model_name} {score:.4f} ({seconds:.1f} s)"
                     print(line, flush=True)
     return pd.DataFrame(rows)
 
@@ -271,7 +281,7 @@ def main(argv=None):
         frame = run_worst_case_budgets(steps, args.n_train, seeds, args.data)
         args.out.mkdir(parents=True, exist_ok=True)
         frame.to_csv(args.out / "worst_case_budgets.csv", index=False)
-        print(frame.groupby(["critic_steps", "model"]).mean(numeric_only=True).to_string())
+        print(frame.groupby(["method", "model"], sort=False).mean(numeric_only=True).to_string())
         return
     methods = args.methods.split(",") if args.methods else None
     frame = run(args.n_train, seeds, methods)

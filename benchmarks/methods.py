@@ -671,7 +671,8 @@ def _worst_case_budget(critic_steps, **params):
         f"WorstCaseGeneratorSampler{critic_steps}{suffix}",
         (WorstCaseGeneratorSampler,),
         {
-            "_auto_critic_steps": critic_steps,  # on every kind of data
+            "_auto_critic_steps": critic_steps,  # on every kind and size of data
+            "_auto_critic_steps_large": critic_steps,
             "_auto_critic_steps_structured": critic_steps,
             "__module__": __name__,
             "__doc__": f"WorstCaseGeneratorSampler, auto budget {critic_steps} critic steps.",
