@@ -692,7 +692,8 @@ for _steps, _label, _params in (
     (1_000, "1k-steps", {"classifier_steps": "every_batch"}),
     (2_000, "2k-steps", {"classifier_steps": "every_batch"}),
     (1_000, "1k-steps+spec-C", {"classifier_steps": "per_generator_step"}),
-    # the default on tables; on sequences and images the default before issue 20
+    # the default on tables of up to 640,000 rows; on sequences and images the default
+    # before issue 20
     (10_000, "10k-steps", {"classifier_steps": "every_batch"}),
 ):
     register_method(

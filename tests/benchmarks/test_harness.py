@@ -734,3 +734,17 @@ def test_default_selection_writes_a_side_page_where_asked(tmp_path):
     text = page.read_text()
     assert text.startswith("# Default selection on `keel`")
     assert f"--output {page}" in text  # the command that wrote it
+
+
+@pytest.mark.parametrize(
+    ("name", "steps"),
+    [("WorstCaseGenerator[1k-steps]", 1_000), ("WorstCaseGenerator[10k-steps]", 10_000)],
+)
+def test_worst_case_budget_candidates_keep_their_budget_on_large_tables(name, steps):
+    # beyond 10,000 batches the default plays 2,500 batches' worth; a candidate plays its own
+    sampler = METHODS[name].build(0, _context())
+    sampler._resolve_device()
+    y = np.array([0, 1] * 10)
+    net = sampler._make_net(np.zeros((1_000_000, 5)), y, random_state=np.random.RandomState(0))
+    batches = net.max_steps * net.batch_size / 64
+    assert batches == pytest.approx(steps, rel=0.01)
