@@ -126,3 +126,22 @@ def test_auto_budget_on_tables_beyond_10000_batches_is_2500_batches_worth_in_gro
     # the size is counted in the sampler's batches: 7,813 batches of 128
     sampler.set_params(batch_size=128)
     assert budget(1_000_000) == (1, None, 128)
+    sampler.set_params(batch_size=64, game_epochs=3)
+    assert budget(1_000_000) == (3, None, 64)  # an explicit budget is kept
+
+
+def test_the_large_table_budget_holds_for_regression_and_not_for_sequences():
+    regression = WorstCaseGeneratorSampler(rare_threshold=1.0, random_state=0)
+    regression._resolve_device()
+    targets = np.linspace(0, 2, 20)
+    net = regression._make_net(
+        np.zeros((1_000_000, 5)), targets, random_state=np.random.RandomState(0)
+    )
+    assert (net.max_epochs, net.max_steps, net.batch_size) == (1, 625, 256)
+    sequences = WorstCaseGeneratorSampler(random_state=0)
+    sequences._resolve_device()
+    labels = np.array([0, 1] * 10)
+    net = sequences._make_net(
+        np.zeros((640_001, 1, 2)), labels, random_state=np.random.RandomState(0)
+    )
+    assert (net.max_epochs, net.max_steps, net.batch_size) == (1, 250, 256)  # 1,000 x 64 rows
