@@ -19,9 +19,12 @@ correctness)
     mkdir -p "$results"
     nvidia-smi > "$results/nvidia-smi.txt" 2>&1
     # the test suite with device="auto", which is CUDA here (the benchmark harness's
-    # tests need data packages a GPU image may lack)
-    timeout "$budget" python3 -m pytest -q -n 12 -p no:cacheprovider --ignore=tests/benchmarks \
-        --ignore=tests/datasets -rfE tests > "$results/pytest_cuda.log" 2>&1 &
+    # tests need data packages a GPU image may lack); -v writes each test's outcome as it
+    # ends and SIGINT makes pytest print its summary, so a run stopped by the time limit
+    # still names its failures (a -q run stopped by SIGTERM named none)
+    timeout -s INT -k 20 "$budget" python3 -m pytest -v -n 12 -p no:cacheprovider \
+        --ignore=tests/benchmarks --ignore=tests/datasets -rfE tests \
+        > "$results/pytest_cuda.log" 2>&1 &
     {
         timeout 75 python3 -m benchmarks.device_round_trip check "$saved" \
             "$results/cpu_to_gpu.md"
