@@ -355,6 +355,20 @@ PINNED_PACKAGES = (
 )
 
 
+def cpu_line():
+    """The CPUs and the instruction set torch's kernels use on them (``AVX2``,
+    ``AVX512``...): machines that differ there round differently, and over many
+    training steps that changes a few results of the learned samplers."""
+    import os
+
+    import torch
+
+    return (
+        f"{os.cpu_count()} CPUs ({platform.machine()}, torch kernels "
+        f"{torch.backends.cpu.get_cpu_capability()})"
+    )
+
+
 def environment_line():
     """Python, the versions of the packages whose samplers and models ran, CPUs."""
     from importlib.metadata import PackageNotFoundError, version
@@ -368,7 +382,7 @@ def environment_line():
     return (
         f"Python {platform.python_version()}, "
         + ", ".join(installed(p) for p in PINNED_PACKAGES)
-        + f", {__import__('os').cpu_count()} CPUs ({platform.machine()})"
+        + f", {cpu_line()}"
     )
 
 

@@ -17,12 +17,13 @@ one mode that needs no shape; its sequence row is the default.
 
 import multiprocessing
 import os
-import platform
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from .report import cpu_line
 
 RESULTS = Path(__file__).resolve().parent / "results" / "speed"
 SIZES = (1_000, 10_000, 100_000, 1_000_000)
@@ -328,7 +329,7 @@ def write_outputs(frame, command, out_dir=RESULTS, device="cpu"):
             "",
             f"- command: `{command}`",
             f"- environment: skadvaug {skadvaug.__version__}, torch {torch.__version__}, "
-            f"{os.cpu_count()} CPUs ({platform.machine()}); learned samplers at {where}, "
+            f"{cpu_line()}; learned samplers at {where}, "
             "SMOTE with its default (BLAS threads)"
             + (
                 "; `peak_memory_mb` is the growth of the process's resident set, "
