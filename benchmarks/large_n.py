@@ -153,7 +153,7 @@ def run_worst_case_budgets(
     resampling and SMOTE."""
     import torch
 
-    from skadvaug import WorstCaseGeneratorSampler
+    from .methods import worst_case_budget_sampler
 
     torch.set_num_threads(1)
     rows = []
@@ -161,14 +161,8 @@ def run_worst_case_budgets(
         X_train, X_test, y_train, y_test = _data(n_train, seed, data)
         cells = [("none", None, None), ("SMOTE", None, _sampler("SMOTE", seed))]
         for steps in critic_steps:
-            budget = type(
-                "WorstCaseGeneratorSamplerBudget",
-                (WorstCaseGeneratorSampler,),
-                {"_auto_critic_steps": steps, "_auto_critic_steps_large": steps},
-            )
-            cells.append(
-                (f"WorstCaseGenerator[{steps} critic steps]", steps, budget(random_state=seed))
-            )
+            sampler = worst_case_budget_sampler(steps)(random_state=seed)
+            cells.append((f"WorstCaseGenerator[{steps} critic steps]", steps, sampler))
         for method, steps, sampler in cells:
             start = time.perf_counter()
             if sampler is None:

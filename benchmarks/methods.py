@@ -664,22 +664,29 @@ register_method(
 # scores to compare with the default's rows.
 # "spec-C": the classifier steps once per generator step, as in the spec's algorithm
 # (paper002 §1.3, step 2c), not on every batch.
+def worst_case_budget_sampler(critic_steps, suffix=""):
+    """``WorstCaseGeneratorSampler`` whose ``game_epochs="auto"`` is ``critic_steps``
+    critic steps on every kind and size of data (one class per budget and ``suffix``,
+    registered in this module: pickled by name, so the names must differ)."""
+    name = f"WorstCaseGeneratorSampler{critic_steps}{suffix}"
+    if name not in globals():
+        globals()[name] = type(
+            name,
+            (WorstCaseGeneratorSampler,),
+            {
+                "_auto_critic_steps": critic_steps,
+                "_auto_critic_steps_large": critic_steps,
+                "_auto_critic_steps_structured": critic_steps,
+                "__module__": __name__,
+                "__doc__": f"WorstCaseGeneratorSampler, auto budget {critic_steps} critic steps.",
+            },
+        )
+    return globals()[name]
+
+
 def _worst_case_budget(critic_steps, **params):
-    # one class per (budget, parameters): pickled by name, so the names must differ
     suffix = "".join(f"_{value}" for value in params.values())
-    budget = type(
-        f"WorstCaseGeneratorSampler{critic_steps}{suffix}",
-        (WorstCaseGeneratorSampler,),
-        {
-            "_auto_critic_steps": critic_steps,  # on every kind and size of data
-            "_auto_critic_steps_large": critic_steps,
-            "_auto_critic_steps_structured": critic_steps,
-            "__module__": __name__,
-            "__doc__": f"WorstCaseGeneratorSampler, auto budget {critic_steps} critic steps.",
-        },
-    )
-    globals()[budget.__name__] = budget  # picklable by name in the cells' workers
-    factory = _skadvaug(budget, **params)
+    factory = _skadvaug(worst_case_budget_sampler(critic_steps, suffix), **params)
     arguments = "".join(f", {key}={value!r}" for key, value in params.items())
     factory.spec = (
         f"skadvaug `WorstCaseGeneratorSampler({arguments[2:]})` with game_epochs='auto' = "
