@@ -101,15 +101,29 @@ def digits_long_tailed(imbalance_factor):
     )
 
 
-def synthetic_sequences(n_samples=300, n_classes=2, n_channels=2, noise=2.5, seed=0):
-    """Noisy class-dependent sines; the noise keeps the task from being trivial."""
+def synthetic_sequences(
+    n_samples=300, n_classes=2, n_channels=2, noise=2.5, seed=0, n_timepoints=None
+):
+    """Noisy class-dependent sines; the noise keeps the task from being trivial.
+
+    The name gives the length, size and seed when ``n_timepoints`` is set (the sets
+    made before it keep their names: 64 time points, their ``n_samples`` and seed).
+    """
 
     def loader():
         return make_imbalanced_sequences(
-            n_samples, n_classes=n_classes, n_channels=n_channels, noise=noise, random_state=seed
+            n_samples,
+            n_classes=n_classes,
+            n_channels=n_channels,
+            noise=noise,
+            random_state=seed,
+            **({} if n_timepoints is None else {"n_timepoints": n_timepoints}),
         )
 
-    return Dataset(f"synthetic:sines-{n_classes}c{n_channels}ch-noise{noise:g}", "sequence", loader)
+    name = f"synthetic:sines-{n_classes}c{n_channels}ch-noise{noise:g}"
+    if n_timepoints is not None:
+        name += f"-{n_timepoints}t-n{n_samples}-seed{seed}"
+    return Dataset(name, "sequence", loader)
 
 
 # -------------------------------------------------------------------- regression

@@ -223,6 +223,29 @@ register_suite(
     )
 )
 
+register_suite(
+    Suite(
+        name="sequence_budget",
+        description=(
+            "Development sets for the flow's training budget on sequences (issue 20): "
+            "noisy sines of the speed suite's sequence shape (1,000 series of 3 channels x "
+            "128 time points, imbalance factor 10, noise 4), 2 and 3 classes, 2 seeds each; "
+            "FlowLatentSampler's default (1,000 flow steps on a fold's 800 rows) against "
+            "FlowLatent[flow150] (150 epochs: 600 steps). Stratified 5-fold x 1."
+        ),
+        datasets=[
+            data.synthetic_sequences(
+                n_samples=1000, n_classes=k, n_channels=3, n_timepoints=128, noise=4.0, seed=s
+            )
+            for k in (2, 3)
+            for s in (0, 1)
+        ],
+        methods=["none", "SMOTE", "FlowLatent", "FlowLatent[flow150]"],
+        models={"sequence": ["logreg_flat", "1nn_flat", "cnn1d", "gru"]},
+        n_repeats=1,
+    )
+)
+
 
 def _joint_keel_sets():
     """Every other held-out KEEL set of the keel suite's first 60, in order of size: 16
