@@ -230,8 +230,9 @@ register_suite(
             "Development sets for the flow's training budget on sequences (issue 20): "
             "noisy sines of the speed suite's sequence shape (1,000 series of 3 channels x "
             "128 time points, imbalance factor 10, noise 4), 2 and 3 classes, 2 seeds each; "
-            "FlowLatentSampler's default (1,000 flow steps on a fold's 800 rows) against "
-            "FlowLatent[flow150] (150 epochs: 600 steps). Stratified 5-fold x 1."
+            "FlowLatentSampler's flow trained 1,000 steps on a fold's 800 rows "
+            "(FlowLatent[flow250], the default before) against 600 (FlowLatent[flow150], "
+            "the default since: FlowLatent). Stratified 5-fold x 1."
         ),
         datasets=[
             data.synthetic_sequences(
@@ -240,7 +241,7 @@ register_suite(
             for k in (2, 3)
             for s in (0, 1)
         ],
-        methods=["none", "SMOTE", "FlowLatent", "FlowLatent[flow150]"],
+        methods=["none", "SMOTE", "FlowLatent", "FlowLatent[flow150]", "FlowLatent[flow250]"],
         models={"sequence": ["logreg_flat", "1nn_flat", "cnn1d", "gru"]},
         n_repeats=1,
     )

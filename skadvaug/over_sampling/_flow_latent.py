@@ -140,8 +140,8 @@ class FlowLatentSampler(BaseLearnedSampler):
 
     flow_epochs : int or "auto", default="auto"
         Flow training epochs (``max_epochs`` before 0.2); ``"auto"`` is a step
-        budget of about 1,000 optimiser steps whatever the size of the data (see
-        :class:`~skadvaug.transformers.FlowTransformer`).
+        budget of about 1,000 optimiser steps (600 on sequences) whatever the size
+        of the data (see :class:`~skadvaug.transformers.FlowTransformer`).
 
     conditional : bool, default=False
         Class-conditional flow (the paper's FashionMNIST set-up); classes only.

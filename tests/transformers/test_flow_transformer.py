@@ -25,6 +25,20 @@ def test_codes_invert_exactly_for_every_data_kind(shape):
     assert flow.data_kind_ == {1: "tabular", 2: "sequence", 3: "image"}[len(shape)]
 
 
+@pytest.mark.parametrize(("shape", "steps"), [((4,), 1000), ((1, 4), 600), ((1, 2, 2), 1000)])
+def test_auto_budget_is_600_steps_on_sequences_and_1000_on_tables_and_images(
+    monkeypatch, shape, steps
+):
+    budgets = []
+    monkeypatch.setattr(
+        FlowNet, "fit", lambda net, X, y=None: budgets.append((net.max_epochs, net.batch_size))
+    )
+    X = np.random.RandomState(0).normal(size=(80, *shape))
+    FlowTransformer(batch_size=8, random_state=0).fit(X)  # 10 batches an epoch
+    FlowTransformer(batch_size=8, max_epochs=7, random_state=0).fit(X)
+    assert budgets == [(steps // 10, 8), (7, 8)]
+
+
 def test_negative_log_likelihood_falls_and_bits_per_dim_are_recorded(correlated):
     flow = FlowTransformer(max_epochs=20, random_state=0).fit(correlated)
     bits = flow.flow_.history[:, "bits_per_dim"]
