@@ -244,6 +244,7 @@ register_suite(
         methods=["none", "SMOTE", "FlowLatent", "FlowLatent[flow150]", "FlowLatent[flow250]"],
         models={"sequence": ["logreg_flat", "1nn_flat", "cnn1d", "gru"]},
         n_repeats=1,
+        reference_method="FlowLatent[flow250]",
     )
 )
 
