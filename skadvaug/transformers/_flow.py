@@ -141,9 +141,9 @@ class FlowTransformer(
 
     # "auto" training budgets in optimiser steps (step_budget), by kind of data. On
     # sequences 600: the steps every benchmarked sequence set's folds train with (at most
-    # 2 batches of 256 under the 300-epoch cap), as good as 1,000 on sets of 1,000
-    # series, where 1,000 steps cost the speed suite's whole minute (benchmarks:
-    # sequence_budget suite).
+    # 2 batches of 256 under the 300-epoch cap); on sets of 1,000 series, where 1,000
+    # steps cost the speed suite's whole minute, level with 1,000 in balanced accuracy
+    # (benchmarks: sequence_budget suite; g-mean ranked 1,000 ahead).
     _auto_steps = {"tabular": 1000, "sequence": 600, "image": 1000}
 
     _parameter_constraints: dict = {
